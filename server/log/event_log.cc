@@ -1,0 +1,216 @@
+#include "server/log/event_log.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/envelope.h"
+#include "server/log/group_commit.h"
+
+namespace goalsync::server {
+
+using goalsync::v1::AppendRequest;
+using goalsync::v1::AppendResponse;
+using goalsync::v1::Event;
+
+absl::Status ValidateAppendRequest(const AppendRequest& request, size_t max_batch_events) {
+  if (absl::Status s = core::ValidateWorkspaceName(request.workspace()); !s.ok()) return s;
+  if (request.events().empty()) {
+    return absl::InvalidArgumentError("events is empty: send at least one event");
+  }
+  if (static_cast<size_t>(request.events_size()) > max_batch_events) {
+    return absl::InvalidArgumentError(absl::StrCat(request.events_size(),
+                                                   " events in one request; at most ",
+                                                   max_batch_events, ": split it"));
+  }
+  absl::flat_hash_set<absl::string_view> ids;
+  for (int i = 0; i < request.events_size(); ++i) {
+    const Event& e = request.events(i);
+    if (absl::Status s = core::ValidateSubmittedEvent(e, request.workspace()); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("events[", i, "]: ", s.message()));
+    }
+    if (request.events_size() > 1 && !ids.insert(e.event_id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "]: event_id ", e.event_id(), " appears twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+EventLog::EventLog(LogStore& store, EventLogOptions options)
+    : store_(store), options_(options), committer_([this] { RunCommitter(); }) {}
+
+EventLog::~EventLog() {
+  CloseSubscribers();
+  Stop();
+}
+
+void EventLog::Append(const AppendRequest& request, AppendDone done) {
+  if (absl::Status s = ValidateAppendRequest(request, options_.max_batch_events); !s.ok()) {
+    std::move(done)(std::move(s));
+    return;
+  }
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back({&request, std::move(done)});
+      return;
+    }
+  }
+  std::move(done)(absl::UnavailableError("goalsyncd is shutting down: retry on another server "
+                                         "or after restart"));
+}
+
+void EventLog::RunCommitter() {
+  std::vector<Pending> group;
+  for (;;) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
+            return !self->queue_.empty() || self->stopping_;
+          },
+          this));
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      // Take every request waiting now, up to the group's byte budget (always at least one).
+      size_t bytes = 0;
+      while (!queue_.empty() && (group.empty() || bytes < options_.max_group_bytes)) {
+        bytes += queue_.front().request->ByteSizeLong();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void EventLog::CommitGroup(std::vector<Pending>& group) {
+  struct Outcome {
+    absl::StatusOr<AppendResponse> response;
+    Workspace* ws = nullptr;
+    std::vector<EventPtr> events;
+  };
+  GroupCommit commit(store_, absl::Now());
+  std::vector<Outcome> outcomes(group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    absl::StatusOr<Workspace*> ws = GetWorkspace(group[i].request->workspace());
+    if (!ws.ok()) {
+      outcomes[i].response = ws.status();
+      continue;
+    }
+    outcomes[i].ws = *ws;
+    outcomes[i].response = commit.Stage(**ws, *group[i].request, &outcomes[i].events);
+  }
+  if (absl::Status s = commit.Commit(); !s.ok()) {
+    for (Outcome& o : outcomes) {
+      if (o.response.ok()) o.response = s;
+      o.events.clear();
+    }
+  }
+  // Advance the committed head before acking, so that a reader who got an ack sees its event.
+  for (Outcome& o : outcomes) {
+    if (o.events.empty()) continue;
+    std::vector<std::shared_ptr<LiveSink>> wake;
+    {
+      absl::MutexLock lock(&o.ws->mu);
+      o.ws->committed_seq = o.events.back()->seq();
+      o.ws->committed_hash = o.events.back()->hash();
+      auto& sinks = o.ws->sinks;
+      for (auto it = sinks.begin(); it != sinks.end();) {
+        bool w = false;
+        const bool keep = (*it)->Offer(o.events, &w);
+        if (w) wake.push_back(*it);
+        it = keep ? it + 1 : sinks.erase(it);
+      }
+    }
+    for (auto& sink : wake) sink->Wake();
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    std::move(group[i].done)(std::move(outcomes[i].response));
+  }
+}
+
+absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view workspace) {
+  if (absl::Status s = core::ValidateWorkspaceName(workspace); !s.ok()) return s;
+  absl::StatusOr<Workspace*> ws = GetWorkspace(workspace);
+  if (!ws.ok()) return ws.status();
+  goalsync::v1::HeadResponse head;
+  absl::MutexLock lock(&(*ws)->mu);
+  head.set_seq((*ws)->committed_seq);
+  head.set_hash((*ws)->committed_hash);
+  return head;
+}
+
+absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
+  absl::MutexLock lock(&registry_mu_);
+  if (auto it = workspaces_.find(name); it != workspaces_.end()) return it->second.get();
+  return LoadWorkspaceLocked(name);
+}
+
+absl::StatusOr<Workspace*> EventLog::LoadWorkspaceLocked(absl::string_view name) {
+  absl::StatusOr<WorkspaceRecord> rec = store_.FindWorkspace(name);
+  std::unique_ptr<Workspace> ws;
+  if (rec.ok()) {
+    ws = std::make_unique<Workspace>(std::string(name), rec->id, true, rec->head_seq,
+                                     rec->head_hash);
+  } else if (absl::IsNotFound(rec.status())) {
+    ws = std::make_unique<Workspace>(std::string(name), store_.AllocateWorkspaceId(), false, 0,
+                                     "");
+  } else {
+    return rec.status();
+  }
+  if (subscribers_closed_) {
+    absl::MutexLock lock(&ws->mu);
+    ws->closed = true;
+  }
+  Workspace* raw = ws.get();
+  workspaces_.emplace(std::string(name), std::move(ws));
+  return raw;
+}
+
+absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
+                                     std::vector<Event>* out) {
+  const uint64_t committed = ws.CommittedSeq();
+  return store_.ReadEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events, out);
+}
+
+absl::StatusOr<bool> EventLog::TryGoLive(Workspace& ws, uint64_t next_seq,
+                                         std::shared_ptr<LiveSink> sink) {
+  absl::MutexLock lock(&ws.mu);
+  if (ws.closed) return absl::UnavailableError("goalsyncd is shutting down");
+  if (next_seq <= ws.committed_seq) return false;
+  ws.sinks.push_back(std::move(sink));
+  return true;
+}
+
+void EventLog::RemoveSink(Workspace& ws, const LiveSink* sink) {
+  absl::MutexLock lock(&ws.mu);
+  std::erase_if(ws.sinks, [sink](const auto& s) { return s.get() == sink; });
+}
+
+void EventLog::CloseSubscribers() {
+  std::vector<std::shared_ptr<LiveSink>> sinks;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    subscribers_closed_ = true;
+    for (auto& [name, ws] : workspaces_) {
+      absl::MutexLock ws_lock(&ws->mu);
+      ws->closed = true;
+      for (auto& s : ws->sinks) sinks.push_back(std::move(s));
+      ws->sinks.clear();
+    }
+  }
+  const absl::Status closing =
+      absl::UnavailableError("goalsyncd is shutting down: resubscribe after it restarts");
+  for (auto& s : sinks) s->Close(closing);
+}
+
+void EventLog::Stop() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  if (committer_.joinable()) committer_.join();
+}
+
+}  // namespace goalsync::server

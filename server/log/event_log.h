@@ -1,0 +1,116 @@
+// EventLog: goalsyncd's append path and read side, independent of gRPC.
+//
+// Append: validate (caller's thread) -> queue -> the committer thread takes every queued
+// request, resolves duplicates and expected_seq, assigns seqs, chains hashes, and writes the
+// whole group in one synced WriteBatch (group commit) -> committed head advances -> live
+// subscribers are offered the events -> each request's callback runs. A callback with OK
+// means the events are on disk.
+//
+// Thread safety: every public method may be called from any thread.
+#ifndef GOALSYNC_SERVER_LOG_EVENT_LOG_H_
+#define GOALSYNC_SERVER_LOG_EVENT_LOG_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "goalsync/v1/log.pb.h"
+#include "server/log/workspace.h"
+#include "server/store/log_store.h"
+
+namespace goalsync::server {
+
+struct EventLogOptions {
+  // Most events one append request may carry. Larger requests get INVALID_ARGUMENT; a
+  // bigger cap lets one request hold the committer (and every other writer) longer.
+  size_t max_batch_events = 10000;
+  // A group commit stops taking requests once it holds this many bytes of events; the rest
+  // wait for the next fsync. Larger groups amortize the fsync further but delay every ack
+  // in the group.
+  size_t max_group_bytes = 16 << 20;
+};
+
+class EventLog {
+ public:
+  using AppendDone = absl::AnyInvocable<void(absl::StatusOr<goalsync::v1::AppendResponse>) &&>;
+
+  // `store` must outlive the EventLog. Starts the committer thread.
+  EventLog(LogStore& store, EventLogOptions options);
+  // Stop()s.
+  ~EventLog();
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Appends request.events to request.workspace (semantics and errors: log.proto's Append).
+  // `request` must stay valid until `done` has run. `done` runs exactly once: inline for
+  // invalid requests and after Stop(), else on the committer thread, where it must not block.
+  void Append(const goalsync::v1::AppendRequest& request, AppendDone done);
+
+  // The committed head of `workspace` (0 and empty when it has no events).
+  absl::StatusOr<goalsync::v1::HeadResponse> Head(absl::string_view workspace);
+
+  // The workspace named `name`, loaded from the store or made empty in memory on first use.
+  // The pointer stays valid as long as the EventLog.
+  absl::StatusOr<Workspace*> GetWorkspace(absl::string_view name);
+
+  // Appends to `out` committed events of `ws` from `from_seq`, at most `max_events`.
+  absl::Status ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
+                             std::vector<goalsync::v1::Event>* out);
+
+  // Adds `sink` to `ws`'s live subscribers if it has seen everything committed, that is if
+  // next_seq == committed head + 1: true. false if there is more to catch up first.
+  // UNAVAILABLE after CloseSubscribers().
+  absl::StatusOr<bool> TryGoLive(Workspace& ws, uint64_t next_seq, std::shared_ptr<LiveSink> sink);
+  void RemoveSink(Workspace& ws, const LiveSink* sink);
+
+  // Ends every live subscription with UNAVAILABLE and refuses new ones. Appends go on.
+  void CloseSubscribers();
+  // Commits every queued append, then stops the committer; later appends get UNAVAILABLE.
+  void Stop();
+
+  LogStore& store() { return store_; }
+  const EventLogOptions& options() const { return options_; }
+
+ private:
+  struct Pending {
+    const goalsync::v1::AppendRequest* request;
+    AppendDone done;
+  };
+  class Group;
+
+  void RunCommitter();
+  void CommitGroup(std::vector<Pending>& group);
+  absl::StatusOr<Workspace*> LoadWorkspaceLocked(absl::string_view name)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu_);
+
+  LogStore& store_;
+  const EventLogOptions options_;
+
+  absl::Mutex registry_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Workspace>> workspaces_
+      ABSL_GUARDED_BY(registry_mu_);
+  bool subscribers_closed_ ABSL_GUARDED_BY(registry_mu_) = false;
+
+  absl::Mutex queue_mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_;
+};
+
+// Validates an append request as a writer sent it (workspace name, event count, each event's
+// envelope, duplicate event_ids within the request). INVALID_ARGUMENT naming the first bad
+// event's index otherwise.
+absl::Status ValidateAppendRequest(const goalsync::v1::AppendRequest& request,
+                                   size_t max_batch_events);
+
+}  // namespace goalsync::server
+
+#endif  // GOALSYNC_SERVER_LOG_EVENT_LOG_H_

@@ -1,0 +1,116 @@
+#include "server/log/group_commit.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "core/envelope.h"
+#include "core/hash_chain.h"
+#include "server/store/keys.h"
+
+namespace goalsync::server {
+
+using goalsync::v1::AppendRequest;
+using goalsync::v1::AppendResponse;
+using goalsync::v1::Event;
+
+GroupCommit::GroupCommit(LogStore& store, absl::Time now)
+    : store_(store), batch_(store), now_micros_(absl::ToUnixMicros(now)) {
+  const int64_t nanos = absl::ToUnixNanos(now);
+  server_time_.set_seconds(nanos / 1000000000);
+  server_time_.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+absl::StatusOr<std::optional<uint64_t>> GroupCommit::FindDuplicate(const Workspace& ws,
+                                                                   const std::string& key) {
+  if (auto it = staged_ids_.find(key); it != staged_ids_.end()) return it->second;
+  // A workspace not yet in meta has nothing on disk to collide with.
+  if (!ws.registered) return std::nullopt;
+  return store_.FindEventId(ws.id, absl::string_view(key).substr(4));
+}
+
+absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendRequest& request,
+                                                  std::vector<EventPtr>* staged) {
+  // Look everything up before staging anything, so that an error leaves no trace.
+  AppendResponse response;
+  std::vector<std::string> id_keys;
+  id_keys.reserve(request.events_size());
+  size_t fresh = 0;
+  for (const Event& e : request.events()) {
+    id_keys.push_back(keys::EventIdKey(ws.id, e.event_id()));
+    absl::StatusOr<std::optional<uint64_t>> dup = FindDuplicate(ws, id_keys.back());
+    if (!dup.ok()) return dup.status();
+    auto* result = response.add_results();
+    if (dup->has_value()) {
+      result->set_seq(**dup);
+      result->set_duplicate(true);
+    } else {
+      ++fresh;
+    }
+  }
+  if (fresh > 0 && request.has_expected_seq() && request.expected_seq() != ws.tail_seq) {
+    return absl::AbortedError(absl::StrCat(
+        "expected_seq ", request.expected_seq(), " but the head of workspace ", ws.name,
+        " is seq ", ws.tail_seq, " (hash ", absl::BytesToHexString(ws.tail_hash),
+        "): read the new events and retry"));
+  }
+  Touch(ws);
+  const uint64_t head_before = ws.tail_seq;
+  for (int i = 0; i < request.events_size(); ++i) {
+    auto* result = response.mutable_results(i);
+    if (result->duplicate()) continue;
+    EventPtr sealed = Seal(ws, request.events(i), head_before);
+    result->set_seq(sealed->seq());
+    staged_ids_[id_keys[i]] = sealed->seq();
+    if (response.first_seq() == 0) response.set_first_seq(sealed->seq());
+    response.set_last_seq(sealed->seq());
+    staged->push_back(std::move(sealed));
+  }
+  response.set_head_seq(ws.tail_seq);
+  return response;
+}
+
+EventPtr GroupCommit::Seal(Workspace& ws, const Event& submitted, uint64_t base_seq) {
+  auto event = std::make_shared<Event>(submitted);
+  event->set_workspace(ws.name);
+  event->set_seq(ws.tail_seq + 1);
+  if (event->schema_version() == 0) event->set_schema_version(core::kSchemaVersion);
+  if (!event->has_hlc()) event->mutable_hlc()->set_physical_micros(now_micros_);
+  if (!event->has_base_seq()) event->set_base_seq(base_seq);
+  *event->mutable_server_time() = server_time_;
+  event->set_prev_hash(ws.tail_hash.empty() ? core::GenesisHash() : ws.tail_hash);
+  event->set_hash(core::ComputeEventHash(*event));
+  batch_.AddEvent(ws.id, event->seq(), event->event_id(), core::GoalIdOf(event->payload()),
+                  event->SerializeAsString());
+  ws.tail_seq = event->seq();
+  ws.tail_hash = event->hash();
+  return event;
+}
+
+void GroupCommit::Touch(Workspace& ws) {
+  for (const Touched& t : touched_) {
+    if (t.ws == &ws) return;
+  }
+  touched_.push_back({&ws, ws.registered, ws.tail_seq, ws.tail_hash});
+}
+
+absl::Status GroupCommit::Commit() {
+  for (const Touched& t : touched_) {
+    if (t.ws->tail_seq == t.seq) continue;  // only duplicates: nothing to write
+    if (!t.ws->registered) {
+      batch_.RegisterWorkspace(t.ws->name, t.ws->id);
+      t.ws->registered = true;
+    }
+    batch_.SetHead(t.ws->id, t.ws->tail_seq, t.ws->tail_hash);
+  }
+  if (batch_.empty()) return absl::OkStatus();
+  absl::Status s = store_.Commit(batch_);
+  if (!s.ok()) {
+    for (const Touched& t : touched_) {
+      t.ws->registered = t.registered;
+      t.ws->tail_seq = t.seq;
+      t.ws->tail_hash = t.hash;
+    }
+  }
+  return s;
+}
+
+}  // namespace goalsync::server

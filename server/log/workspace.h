@@ -1,0 +1,73 @@
+// Workspace: the in-memory face of one workspace's log: its committed head and its live
+// subscribers.
+//
+// Thread safety: `id` and `name` are immutable. The committer-only fields are touched by the
+// EventLog's committer thread alone. The rest is guarded by `mu`.
+#ifndef GOALSYNC_SERVER_LOG_WORKSPACE_H_
+#define GOALSYNC_SERVER_LOG_WORKSPACE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "goalsync/v1/event.pb.h"
+
+namespace goalsync::server {
+
+using EventPtr = std::shared_ptr<const goalsync::v1::Event>;
+
+// A live subscriber of a workspace, fed by the committer.
+class LiveSink {
+ public:
+  virtual ~LiveSink() = default;
+  // Hands over newly committed events, consecutive and in log order. Called with the
+  // workspace lock held, so it must not block or call back into the workspace. Returns
+  // false if the sink wants no more events (it is then dropped from the workspace).
+  // Sets *wake if Wake() must be called once the lock is released.
+  virtual bool Offer(const std::vector<EventPtr>& events, bool* wake) = 0;
+  // Called without any workspace lock, after Offer asked for it or to close the sink.
+  virtual void Wake() = 0;
+  // Ends the subscription with `status` (shutdown). Called without any workspace lock.
+  virtual void Close(const absl::Status& status) = 0;
+};
+
+struct Workspace {
+  Workspace(std::string name, uint32_t id, bool registered, uint64_t seq, std::string hash)
+      : name(std::move(name)),
+        id(id),
+        registered(registered),
+        tail_seq(seq),
+        tail_hash(hash),
+        committed_seq(seq),
+        committed_hash(std::move(hash)) {}
+
+  const std::string name;
+  const uint32_t id;
+
+  // Committer-only: whether meta maps the name to `id`, and the head including events staged
+  // in the group being committed.
+  bool registered;
+  uint64_t tail_seq;
+  std::string tail_hash;
+
+  absl::Mutex mu;
+  // Every event up to committed_seq is durable and readable from the store.
+  uint64_t committed_seq ABSL_GUARDED_BY(mu);
+  std::string committed_hash ABSL_GUARDED_BY(mu);
+  std::vector<std::shared_ptr<LiveSink>> sinks ABSL_GUARDED_BY(mu);
+  // Set at shutdown: no new live subscribers.
+  bool closed ABSL_GUARDED_BY(mu) = false;
+
+  uint64_t CommittedSeq() {
+    absl::MutexLock lock(&mu);
+    return committed_seq;
+  }
+};
+
+}  // namespace goalsync::server
+
+#endif  // GOALSYNC_SERVER_LOG_WORKSPACE_H_

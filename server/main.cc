@@ -1,0 +1,95 @@
+// goalsyncd: the goalsync event log server. The only file of the server not in a library.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "server/server.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+using goalsync::server::ServerOptions;
+
+void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level) {
+  app.add_option("--listen", o.listen,
+                 "host:port to serve gRPC on. Loopback by default; a LAN address exposes an "
+                 "unauthenticated server to the network. Port 0 picks a free port.")
+      ->capture_default_str();
+  app.add_option("--data-dir", o.store.dir,
+                 "Directory of the RocksDB database (created if missing). One goalsyncd per dir.")
+      ->required();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off.")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--max-request-bytes", o.max_request_bytes,
+                 "Largest request accepted; larger ones get RESOURCE_EXHAUSTED and write "
+                 "nothing. Each call in progress may hold this much memory.")
+      ->capture_default_str()
+      ->check(CLI::Range(1024, 1 << 30));
+  app.add_option("--max-batch-events", o.log.max_batch_events,
+                 "Most events in one append request. A larger cap lets one request delay every "
+                 "other writer's ack for longer.")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--subscriber-buffer", o.service.subscriber_buffer,
+                 "Events a live subscriber may fall behind before its stream ends (it then "
+                 "resumes from its last seq). Costs up to that many events of memory per "
+                 "subscriber.")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000000));
+  app.add_option("--stream-max-in-flight", o.service.stream_max_in_flight,
+                 "Unacknowledged requests one AppendStream may have before the server stops "
+                 "reading it (back-pressure).")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--block-cache-mb", o.store.block_cache_mb,
+                 "RocksDB block cache for reads (catch-up, Read); costs that much memory.")
+      ->capture_default_str();
+}
+
+// Blocks SIGINT and SIGTERM in every thread, so that main alone receives them with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"goalsyncd: the goalsync event log server"};
+  ServerOptions options;
+  options.store.dir = "";
+  std::string log_level = "info";
+  AddFlags(app, options, log_level);
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  const sigset_t stop_signals = BlockStopSignals();
+
+  absl::StatusOr<std::unique_ptr<goalsync::server::Server>> server =
+      goalsync::server::Server::Start(options);
+  if (!server.ok()) {
+    spdlog::error("goalsyncd cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  spdlog::info("goalsyncd listening on {} (port {}), data dir {}", options.listen,
+               (*server)->port(), options.store.dir);
+  // Tests and scripts started with port 0 read the bound port from this line on stdout.
+  std::printf("listening on port %d\n", (*server)->port());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("goalsyncd got {}, shutting down: finishing appends in progress",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Shutdown();
+  spdlog::info("goalsyncd stopped; data dir closed cleanly");
+  return 0;
+}

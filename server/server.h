@@ -1,0 +1,67 @@
+// Server: a running goalsyncd: the store, the event log and the gRPC endpoint.
+//
+// Used by main.cc and by tests that want a whole server in-process. Thread safety: Start and
+// Shutdown from one thread; the running server serves from gRPC's threads.
+#ifndef GOALSYNC_SERVER_SERVER_H_
+#define GOALSYNC_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "server/log/event_log.h"
+#include "server/service/event_log_service.h"
+#include "server/store/log_store.h"
+
+namespace goalsync::server {
+
+struct ServerOptions {
+  // host:port to listen on. The default, loopback only, keeps a fresh install private; listen
+  // on 0.0.0.0 (or a LAN address) only once authentication is set up. Port 0 picks a free one.
+  std::string listen = "127.0.0.1:7411";
+  StoreOptions store;
+  EventLogOptions log;
+  ServiceOptions service;
+  // Largest request gRPC accepts, in bytes; larger ones get RESOURCE_EXHAUSTED and write
+  // nothing. Raising it lets writers send bigger batches but lets each call hold that much
+  // memory.
+  int max_request_bytes = 4 << 20;
+  // How long Shutdown waits for calls in progress before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(5);
+};
+
+class Server {
+ public:
+  // Opens the store and starts serving. FAILED_PRECONDITION / UNAVAILABLE with the store's
+  // reason, or UNAVAILABLE if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options);
+  // Shutdown()s.
+  ~Server();
+
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+
+  // Stops accepting calls, ends subscriptions (resumable UNAVAILABLE), lets appends in
+  // progress finish and be acked, and closes the store. Idempotent.
+  void Shutdown();
+
+  // Blocks until Shutdown() has been called from another thread.
+  void Wait() { grpc_server_->Wait(); }
+
+ private:
+  Server() = default;
+
+  ServerOptions options_;
+  std::unique_ptr<LogStore> store_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<EventLogService> service_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace goalsync::server
+
+#endif  // GOALSYNC_SERVER_SERVER_H_

@@ -1,0 +1,210 @@
+#include "server/store/log_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "server/store/keys.h"
+
+namespace goalsync::server {
+namespace {
+
+absl::string_view AsView(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
+
+constexpr const char* kFamilyNames[] = {"default", "log", "by_goal", "event_ids", "meta"};
+
+rocksdb::ColumnFamilyOptions FamilyOptions(std::shared_ptr<rocksdb::Cache> cache,
+                                           bool point_lookups) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = std::move(cache);
+  if (point_lookups) {
+    // event_ids is probed once per appended event, and almost every probe misses: a bloom
+    // filter answers most misses without reading a block.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.whole_key_filtering = true;
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+}  // namespace
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string msg = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(msg);
+  if (s.IsCorruption()) return absl::DataLossError(msg);
+  if (s.IsInvalidArgument() || s.IsNotSupported()) return absl::FailedPreconditionError(msg);
+  if (s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain() || s.IsAborted()) {
+    return absl::UnavailableError(msg);
+  }
+  return absl::InternalError(msg);
+}
+
+void CommitBatch::RegisterWorkspace(absl::string_view name, uint32_t ws_id) {
+  std::string id;
+  keys::PutBigEndian32(&id, ws_id);
+  batch_.Put(store_.cf(LogStore::kMeta), keys::WorkspaceNameKey(name), id);
+}
+
+void CommitBatch::AddEvent(uint32_t ws_id, uint64_t seq, absl::string_view event_id,
+                           absl::string_view goal_id, absl::string_view event_bytes) {
+  batch_.Put(store_.cf(LogStore::kLog), keys::LogKey(ws_id, seq),
+             rocksdb::Slice(event_bytes.data(), event_bytes.size()));
+  std::string seq_bytes;
+  keys::PutBigEndian64(&seq_bytes, seq);
+  batch_.Put(store_.cf(LogStore::kEventIds), keys::EventIdKey(ws_id, event_id), seq_bytes);
+  if (!goal_id.empty()) {
+    batch_.Put(store_.cf(LogStore::kByGoal), keys::ByGoalKey(ws_id, goal_id, seq),
+               rocksdb::Slice());
+  }
+}
+
+void CommitBatch::SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash) {
+  std::string value;
+  keys::PutBigEndian64(&value, seq);
+  value.append(hash.data(), hash.size());
+  batch_.Put(store_.cf(LogStore::kMeta), keys::HeadKey(ws_id), value);
+}
+
+absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // Keep the default WAL recovery mode (point-in-time): it never leaves holes in the log.
+  auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (int f = 0; f < kFamilyCount; ++f) {
+    families.emplace_back(kFamilyNames[f], FamilyOptions(cache, f == kEventIds));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, families, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data dir ", options.dir, " is in use by another goalsyncd (", s.ToString(), ")"));
+    }
+    return FromRocks(s, absl::StrCat("opening data dir ", options.dir));
+  }
+  std::unique_ptr<LogStore> store(
+      new LogStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  if (absl::Status st = store->LoadMeta(); !st.ok()) return st;
+  return store;
+}
+
+LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+                   std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {}
+
+LogStore::~LogStore() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+absl::Status LogStore::LoadMeta() {
+  std::string version;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kMeta),
+                               std::string(keys::kFormatVersionKey), &version);
+  if (s.IsNotFound()) {
+    std::string v;
+    keys::PutBigEndian32(&v, kStoreFormatVersion);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Put(wo, cf(kMeta), std::string(keys::kFormatVersionKey), v);
+    if (!s.ok()) return FromRocks(s, "writing the format version");
+  } else if (!s.ok()) {
+    return FromRocks(s, "reading the format version");
+  } else if (version.size() != 4 || keys::GetBigEndian32(version) > kStoreFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data dir ", options_.dir, " was written by a newer goalsyncd (format ",
+        version.size() == 4 ? keys::GetBigEndian32(version) : 0, ", this one reads up to ",
+        kStoreFormatVersion, "): run the newer goalsyncd"));
+  }
+  // Workspace ids are dense from 1: the next one is past the largest stored.
+  uint32_t max_id = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kMeta)));
+  const std::string prefix(1, keys::kWorkspaceNameTag);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() != 4) return absl::DataLossError("meta: malformed workspace id");
+    max_id = std::max(max_id, keys::GetBigEndian32(AsView(it->value())));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning workspaces");
+  next_ws_id_ = max_id + 1;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<WorkspaceRecord> LogStore::FindWorkspace(absl::string_view name) const {
+  std::string id;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kMeta), keys::WorkspaceNameKey(name), &id);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no workspace ", name));
+  if (!s.ok()) return FromRocks(s, "reading workspace id");
+  if (id.size() != 4) return absl::DataLossError(absl::StrCat("meta: bad id of ", name));
+  WorkspaceRecord rec;
+  rec.id = keys::GetBigEndian32(id);
+  std::string head;
+  s = db_->Get(rocksdb::ReadOptions(), cf(kMeta), keys::HeadKey(rec.id), &head);
+  if (s.IsNotFound()) return rec;
+  if (!s.ok()) return FromRocks(s, "reading workspace head");
+  if (head.size() != 8 + 32) return absl::DataLossError(absl::StrCat("meta: bad head of ", name));
+  rec.head_seq = keys::GetBigEndian64(head);
+  rec.head_hash = head.substr(8);
+  return rec;
+}
+
+absl::StatusOr<std::optional<uint64_t>> LogStore::FindEventId(uint32_t ws_id,
+                                                              absl::string_view event_id) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kEventIds),
+                               keys::EventIdKey(ws_id, event_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "looking up event_id");
+  if (value.size() != 8) return absl::DataLossError("event_ids: malformed seq");
+  return keys::GetBigEndian64(AsView(value));
+}
+
+absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
+                                  size_t max_events,
+                                  std::vector<goalsync::v1::Event>* out) const {
+  if (from_seq > to_seq || max_events == 0) return absl::OkStatus();
+  // Ends at the next workspace's keys; seqs past to_seq are cut in the loop.
+  const std::string upper = keys::WorkspacePrefix(ws_id + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLog)));
+  size_t n = 0;
+  for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events; it->Next(), ++n) {
+    if (keys::SeqOfKey(AsView(it->key())) > to_seq) break;
+    goalsync::v1::Event& e = out->emplace_back();
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("log: event at seq ", keys::SeqOfKey(AsView(it->key())),
+                       " does not parse"));
+    }
+  }
+  return FromRocks(it->status(), "reading the log");
+}
+
+absl::StatusOr<std::vector<uint64_t>> LogStore::GoalSeqs(uint32_t ws_id,
+                                                         absl::string_view goal_id) const {
+  const std::string prefix = keys::ByGoalPrefix(ws_id, goal_id);
+  std::vector<uint64_t> seqs;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kByGoal)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    seqs.push_back(keys::SeqOfKey(AsView(it->key())));
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading by_goal"); !s.ok()) return s;
+  return seqs;
+}
+
+absl::Status LogStore::Commit(CommitBatch& batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Write(wo, &batch.batch_), "committing to the log");
+}
+
+}  // namespace goalsync::server

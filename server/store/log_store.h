@@ -1,0 +1,122 @@
+// LogStore: goalsyncd's durable state in one RocksDB database (layout in keys.h).
+//
+// Thread safety: all methods may be called concurrently. Writes are expected from one
+// committer thread (the append path); nothing here orders concurrent writers.
+#ifndef GOALSYNC_SERVER_STORE_LOG_STORE_H_
+#define GOALSYNC_SERVER_STORE_LOG_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "goalsync/v1/event.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace goalsync::server {
+
+// On-disk format this code writes. A data dir with a newer one is refused at open.
+inline constexpr uint32_t kStoreFormatVersion = 1;
+
+struct StoreOptions {
+  // Directory of the database; created if missing.
+  std::string dir;
+  // If true (the default), every commit is fsynced before it returns: an acknowledged append
+  // survives a machine crash. If false, a machine crash (not a process crash) may lose the
+  // last commits; only benchmarks and throwaway tests should turn it off.
+  bool sync = true;
+  // RocksDB block cache for reads, in MiB. Larger keeps more of the log in memory for
+  // catch-up reads; costs that much RAM.
+  size_t block_cache_mb = 64;
+};
+
+// What the store knows of a workspace that has been written to.
+struct WorkspaceRecord {
+  uint32_t id = 0;
+  uint64_t head_seq = 0;
+  std::string head_hash;
+};
+
+class LogStore;
+
+// Writes of one group commit, applied atomically by LogStore::Commit.
+class CommitBatch {
+ public:
+  explicit CommitBatch(const LogStore& store) : store_(store) {}
+
+  void RegisterWorkspace(absl::string_view name, uint32_t ws_id);
+  // `goal_id` may be empty (no by_goal entry).
+  void AddEvent(uint32_t ws_id, uint64_t seq, absl::string_view event_id,
+                absl::string_view goal_id, absl::string_view event_bytes);
+  void SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash);
+
+  size_t ByteSize() const { return batch_.GetDataSize(); }
+  bool empty() const { return batch_.Count() == 0; }
+  void Clear() { batch_.Clear(); }
+
+ private:
+  friend class LogStore;
+  const LogStore& store_;
+  rocksdb::WriteBatch batch_;
+};
+
+class LogStore {
+ public:
+  // Opens or creates the database in options.dir. FAILED_PRECONDITION if the dir was written
+  // by a newer goalsyncd or is held by another process; the error says which.
+  static absl::StatusOr<std::unique_ptr<LogStore>> Open(const StoreOptions& options);
+  // Closes the database; pending writes are already durable (Commit is synchronous).
+  ~LogStore();
+
+  LogStore(const LogStore&) = delete;
+  LogStore& operator=(const LogStore&) = delete;
+
+  // The record of a workspace; NOT_FOUND if nothing was ever appended to it.
+  absl::StatusOr<WorkspaceRecord> FindWorkspace(absl::string_view name) const;
+  // A fresh workspace id, never handed out before by this process or stored on disk.
+  uint32_t AllocateWorkspaceId() { return next_ws_id_.fetch_add(1); }
+
+  // The seq under which `event_id` was appended, or nullopt.
+  absl::StatusOr<std::optional<uint64_t>> FindEventId(uint32_t ws_id,
+                                                      absl::string_view event_id) const;
+
+  // Appends to `out` the events of `ws_id` with seq in [from_seq, to_seq], at most
+  // `max_events` of them, in log order. DATA_LOSS if a stored event does not parse.
+  absl::Status ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq, size_t max_events,
+                          std::vector<goalsync::v1::Event>* out) const;
+
+  // The seqs of `ws_id`'s events about `goal_id`, in log order.
+  absl::StatusOr<std::vector<uint64_t>> GoalSeqs(uint32_t ws_id, absl::string_view goal_id) const;
+
+  // Applies `batch` atomically and, if options.sync, durably. UNAVAILABLE on an I/O error.
+  absl::Status Commit(CommitBatch& batch);
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  friend class CommitBatch;
+  LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+           std::vector<rocksdb::ColumnFamilyHandle*> handles);
+  absl::Status LoadMeta();
+
+  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kFamilyCount };
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
+
+  const StoreOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::atomic<uint32_t> next_ws_id_{1};
+};
+
+// Translates a RocksDB status into ours, prefixed with `context`.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context);
+
+}  // namespace goalsync::server
+
+#endif  // GOALSYNC_SERVER_STORE_LOG_STORE_H_
