@@ -1,0 +1,34 @@
+// What every goalctl command shares: the global flags and the one place where a status
+// becomes a message and an exit code.
+#ifndef GOALSYNC_CLI_CLI_CONTEXT_H_
+#define GOALSYNC_CLI_CLI_CONTEXT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace goalsync::cli {
+
+// Exit codes: 0 success, 1 an error the user can fix (the message says how), 2 usage.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+enum class Output { kTable, kJson };
+
+struct CliContext {
+  std::string server = "127.0.0.1:7411";
+  std::string workspace = "default";
+  std::string output = "table";
+  // Set by the command that ran.
+  int exit_code = kExitOk;
+
+  Output output_format() const { return output == "json" ? Output::kJson : Output::kTable; }
+};
+
+// Prints `status` to stderr as "goalctl: <what went wrong>[: hint]" and returns its exit code.
+int ReportError(const CliContext& ctx, const absl::Status& status);
+
+}  // namespace goalsync::cli
+
+#endif  // GOALSYNC_CLI_CLI_CONTEXT_H_

@@ -1,0 +1,30 @@
+// goalctl: the goalsync command line. The only file of the CLI not in a library.
+#include <cstdio>
+
+#include "CLI/CLI.hpp"
+#include "cli/cli_context.h"
+#include "cli/commands/log_command.h"
+
+int main(int argc, char** argv) {
+  using namespace goalsync::cli;
+  CLI::App app{"goalctl: run an annual goal plan on goalsync"};
+  app.require_subcommand(1);
+  CliContext ctx;
+  app.add_option("--server", ctx.server, "goalsyncd address, host:port")
+      ->envname("GOALSYNC_SERVER")
+      ->capture_default_str();
+  app.add_option("--workspace,-w", ctx.workspace, "Workspace (one organization's plan)")
+      ->envname("GOALSYNC_WORKSPACE")
+      ->capture_default_str();
+  app.add_option("--output,-o", ctx.output, "table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  RegisterLogCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return ctx.exit_code;
+}

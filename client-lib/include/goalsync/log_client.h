@@ -1,0 +1,63 @@
+// LogClient: a blocking client of goalsyncd's EventLog service.
+//
+// Errors are absl::Status with gRPC's code and the server's message: UNAVAILABLE when the
+// server cannot be reached (retry), ABORTED for an expected_seq mismatch (re-read, retry),
+// INVALID_ARGUMENT for a request the server refused (fix it).
+//
+// Thread safety: a LogClient may be shared by threads; each call is independent.
+#ifndef GOALSYNC_CLIENT_LOG_CLIENT_H_
+#define GOALSYNC_CLIENT_LOG_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "goalsync/v1/log.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace goalsync::client {
+
+class LogClient {
+ public:
+  // A client of the server at `address` (host:port). Connects lazily: an unreachable server
+  // shows as UNAVAILABLE on the first call.
+  explicit LogClient(const std::string& address);
+  explicit LogClient(std::shared_ptr<grpc::Channel> channel);
+
+  // Appends; see log.proto. Waits at most `timeout`.
+  absl::StatusOr<goalsync::v1::AppendResponse> Append(
+      const goalsync::v1::AppendRequest& request, absl::Duration timeout = absl::Seconds(30));
+
+  absl::StatusOr<goalsync::v1::HeadResponse> Head(const std::string& workspace,
+                                                  absl::Duration timeout = absl::Seconds(10));
+
+  // Calls `on_event` for each committed event from `from_seq`, at most `limit` (0: all), in
+  // log order. An error from `on_event` stops the read and is returned.
+  absl::Status Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
+                    absl::FunctionRef<absl::Status(const goalsync::v1::Event&)> on_event);
+
+  // Follows the workspace from `from_seq`: calls `on_message` for every message (events,
+  // then the caught_up marker, then live events) until it returns false (OK is returned) or
+  // the stream ends (its status is returned).
+  absl::Status Subscribe(
+      const std::string& workspace, uint64_t from_seq,
+      absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message);
+
+  goalsync::v1::EventLog::Stub& stub() { return *stub_; }
+
+ private:
+  std::unique_ptr<goalsync::v1::EventLog::Stub> stub_;
+};
+
+// The one place where gRPC statuses become ours.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// A random (version 4) UUID, lowercase with dashes, for event ids.
+std::string NewEventId();
+
+}  // namespace goalsync::client
+
+#endif  // GOALSYNC_CLIENT_LOG_CLIENT_H_

@@ -1,0 +1,105 @@
+#include "goalsync/log_client.h"
+
+#include <openssl/rand.h>
+
+#include <cstdio>
+
+#include "absl/time/clock.h"
+
+namespace goalsync::client {
+
+using goalsync::v1::Event;
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.empty()) {
+    message = "goalsyncd is not reachable";
+  }
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+}
+
+std::string NewEventId() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof(b)) != 1) std::abort();  // no entropy: nothing sane to do
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  char out[37];
+  std::snprintf(out, sizeof(out),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                b[14], b[15]);
+  return out;
+}
+
+LogClient::LogClient(const std::string& address)
+    : LogClient(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {}
+
+LogClient::LogClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(goalsync::v1::EventLog::NewStub(channel)) {}
+
+absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(
+    const goalsync::v1::AppendRequest& request, absl::Duration timeout) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  goalsync::v1::AppendResponse response;
+  if (absl::Status s = FromGrpcStatus(stub_->Append(&ctx, request, &response)); !s.ok()) {
+    return s;
+  }
+  return response;
+}
+
+absl::StatusOr<goalsync::v1::HeadResponse> LogClient::Head(const std::string& workspace,
+                                                           absl::Duration timeout) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  goalsync::v1::HeadRequest request;
+  request.set_workspace(workspace);
+  goalsync::v1::HeadResponse response;
+  if (absl::Status s = FromGrpcStatus(stub_->Head(&ctx, request, &response)); !s.ok()) return s;
+  return response;
+}
+
+absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
+                             absl::FunctionRef<absl::Status(const Event&)> on_event) {
+  grpc::ClientContext ctx;
+  goalsync::v1::ReadRequest request;
+  request.set_workspace(workspace);
+  request.set_from_seq(from_seq);
+  request.set_limit(limit);
+  std::unique_ptr<grpc::ClientReader<goalsync::v1::ReadResponse>> reader =
+      stub_->Read(&ctx, request);
+  goalsync::v1::ReadResponse msg;
+  while (reader->Read(&msg)) {
+    for (const Event& e : msg.events()) {
+      if (absl::Status s = on_event(e); !s.ok()) {
+        ctx.TryCancel();
+        reader->Finish();
+        return s;
+      }
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+absl::Status LogClient::Subscribe(
+    const std::string& workspace, uint64_t from_seq,
+    absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message) {
+  grpc::ClientContext ctx;
+  goalsync::v1::SubscribeRequest request;
+  request.set_workspace(workspace);
+  request.set_from_seq(from_seq);
+  std::unique_ptr<grpc::ClientReader<goalsync::v1::SubscribeResponse>> reader =
+      stub_->Subscribe(&ctx, request);
+  goalsync::v1::SubscribeResponse msg;
+  while (reader->Read(&msg)) {
+    if (!on_message(msg)) {
+      ctx.TryCancel();
+      reader->Finish();
+      return absl::OkStatus();
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
+}  // namespace goalsync::client
