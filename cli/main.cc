@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   using namespace goalsync::cli;
   CLI::App app{"goalctl: run an annual goal plan on goalsync"};
   app.require_subcommand(1);
+  // Global flags may also come after the command: `goalctl log head --output json`.
+  app.fallthrough();
   CliContext ctx;
   app.add_option("--server", ctx.server, "goalsyncd address, host:port")
       ->envname("GOALSYNC_SERVER")

@@ -7,13 +7,14 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "server/server.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace {
 
 using goalsync::server::ServerOptions;
 
-void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level) {
+void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shutdown_grace_ms) {
   app.add_option("--listen", o.listen,
                  "host:port to serve gRPC on. Loopback by default; a LAN address exposes an "
                  "unauthenticated server to the network. Port 0 picks a free port.")
@@ -45,6 +46,11 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level) {
                  "reading it (back-pressure).")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  app.add_option("--shutdown-grace-ms", shutdown_grace_ms,
+                 "On SIGTERM/SIGINT, how long to wait for calls in progress and idle "
+                 "connections before cancelling them. Longer delays restarts.")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000));
   app.add_option("--block-cache-mb", o.store.block_cache_mb,
                  "RocksDB block cache for reads (catch-up, Read); costs that much memory.")
       ->capture_default_str();
@@ -67,9 +73,13 @@ int main(int argc, char** argv) {
   ServerOptions options;
   options.store.dir = "";
   std::string log_level = "info";
-  AddFlags(app, options, log_level);
+  int shutdown_grace_ms = 1000;
+  AddFlags(app, options, log_level, shutdown_grace_ms);
   CLI11_PARSE(app, argc, argv);
+  options.shutdown_grace = absl::Milliseconds(shutdown_grace_ms);
 
+  // Logs go to stderr; stdout carries only the "listening on port" line for scripts.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("goalsyncd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   const sigset_t stop_signals = BlockStopSignals();
 

@@ -28,8 +28,11 @@ struct ServerOptions {
   // nothing. Raising it lets writers send bigger batches but lets each call hold that much
   // memory.
   int max_request_bytes = 4 << 20;
-  // How long Shutdown waits for calls in progress before cancelling them.
-  absl::Duration shutdown_grace = absl::Seconds(5);
+  // How long Shutdown waits for calls in progress (and for idle client connections to close)
+  // before cancelling them. Appends take milliseconds; an append cancelled by the deadline
+  // may still commit, and its writer's retry is deduplicated by event_id. Longer only
+  // delays restarts while clients keep idle connections open.
+  absl::Duration shutdown_grace = absl::Seconds(1);
 };
 
 class Server {

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""A small goalsync client in Python: append events and follow a workspace's log.
+
+It uses only Debian's python3-grpcio and python3-protobuf and stubs generated from proto/
+(the build puts them in build/python-stubs):
+
+    /usr/bin/python3 examples/python/goalsync_client.py --stubs build/python-stubs \
+        --server 127.0.0.1:7411 --workspace acme append --goal g1 --statement "Ship v2"
+    /usr/bin/python3 examples/python/goalsync_client.py --stubs build/python-stubs \
+        --server 127.0.0.1:7411 --workspace acme follow --from-seq 1
+"""
+import argparse
+import hashlib
+import sys
+import uuid
+
+
+def load_stubs(stubs_dir):
+    """Imports the generated modules from stubs_dir; returns (event_pb2, log_pb2, log_pb2_grpc)."""
+    sys.path.insert(0, stubs_dir)
+    from goalsync.v1 import event_pb2, log_pb2, log_pb2_grpc  # noqa: E402
+    return event_pb2, log_pb2, log_pb2_grpc
+
+
+class GoalsyncClient:
+    def __init__(self, server, stubs_dir):
+        import grpc
+        self.event_pb2, self.log_pb2, log_pb2_grpc = load_stubs(stubs_dir)
+        self.channel = grpc.insecure_channel(server)
+        self.stub = log_pb2_grpc.EventLogStub(self.channel)
+
+    def goal_created(self, goal_id, statement, event_id=None):
+        """An event that creates a goal; event_id defaults to a fresh UUID."""
+        e = self.event_pb2.Event(event_id=event_id or str(uuid.uuid4()), actor="python-example")
+        e.payload.goal_created.goal_id = goal_id
+        e.payload.goal_created.statement = statement
+        return e
+
+    def append(self, workspace, events, expected_seq=None):
+        """Appends events durably; returns the AppendResponse (a seq per event)."""
+        req = self.log_pb2.AppendRequest(workspace=workspace, events=events)
+        if expected_seq is not None:
+            req.expected_seq = expected_seq
+        return self.stub.Append(req, timeout=30)
+
+    def head(self, workspace):
+        return self.stub.Head(self.log_pb2.HeadRequest(workspace=workspace), timeout=10)
+
+    def read(self, workspace, from_seq=1, limit=0):
+        """Yields committed events in log order."""
+        req = self.log_pb2.ReadRequest(workspace=workspace, from_seq=from_seq, limit=limit)
+        for msg in self.stub.Read(req, timeout=60):
+            yield from msg.events
+
+    def subscribe(self, workspace, from_seq=1, timeout=None):
+        """Yields (event or None, caught_up) forever: catch-up, then live events."""
+        req = self.log_pb2.SubscribeRequest(workspace=workspace, from_seq=from_seq)
+        for msg in self.stub.Subscribe(req, timeout=timeout):
+            if msg.caught_up:
+                yield None, True
+            for e in msg.events:
+                yield e, False
+
+
+def event_hash(event):
+    """SHA-256(prev_hash || canonical bytes), as docs/hash-chain.md defines it."""
+    copy = type(event)()
+    copy.CopyFrom(event)
+    copy.ClearField("hash")
+    return hashlib.sha256(event.prev_hash + copy.SerializeToString(deterministic=True)).digest()
+
+
+def verify_chain(events):
+    """Returns the first seq whose link is broken, or None if the chain holds."""
+    prev, want = bytes(32), 1
+    for e in events:
+        if e.seq != want or e.prev_hash != prev or event_hash(e) != e.hash:
+            return want
+        prev, want = e.hash, want + 1
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--stubs", required=True, help="directory of the generated Python stubs")
+    p.add_argument("--server", default="127.0.0.1:7411")
+    p.add_argument("--workspace", default="default")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("append", help="create a goal")
+    a.add_argument("--goal", required=True)
+    a.add_argument("--statement", default="")
+    f = sub.add_parser("follow", help="print events as they are committed")
+    f.add_argument("--from-seq", type=int, default=1)
+    args = p.parse_args()
+
+    client = GoalsyncClient(args.server, args.stubs)
+    if args.command == "append":
+        resp = client.append(args.workspace, [client.goal_created(args.goal, args.statement)])
+        print(resp.results[0].seq)
+    else:
+        for event, caught_up in client.subscribe(args.workspace, args.from_seq):
+            if caught_up:
+                print("-- caught up; live from here --", flush=True)
+            else:
+                print(event.seq, event.payload.WhichOneof("body"), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+// goalctl's log commands, run as a user runs them, against a real goalsyncd.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "goalsync/v1/event.pb.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "rocksdb/db.h"
+#include "server/store/keys.h"
+#include "tests/support/goalsyncd_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace goalsync {
+namespace {
+
+using ::testing::HasSubstr;
+using goalsync::testing::GoalsyncdProcess;
+using goalsync::testing::TempDir;
+
+struct RunResult {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+class GoalctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<GoalsyncdProcess>(dir_.Sub("data"));
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  // Runs goalctl with `args` (shell-quoted by the caller) against the server.
+  RunResult Goalctl(const std::string& args, const std::string& env = "") {
+    const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() + " " +
+                            GOALCTL_PATH + " " + args + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<GoalsyncdProcess> server_;
+};
+
+constexpr const char* kCreate =
+    R"('{"goalCreated": {"goalId": "sales-2026", "statement": "50 signed customers"}}')";
+
+TEST_F(GoalctlTest, AppendPrintsTheSeqAndIsIdempotentWithAnEventId) {
+  RunResult first = Goalctl(std::string("-w acme log append --event ") + kCreate + " --event-id e-1");
+  EXPECT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_EQ(first.out, "1\n");
+  RunResult second = Goalctl(std::string("-w acme log append --event ") + kCreate);
+  EXPECT_EQ(second.out, "2\n");
+  RunResult again = Goalctl(std::string("-w acme -o json log append --event ") + kCreate +
+                      " --event-id e-1");
+  auto j = nlohmann::json::parse(again.out.substr(0, again.out.find('\n')));
+  EXPECT_EQ(j["seq"], 1);
+  EXPECT_EQ(j["duplicate"], true);
+}
+
+TEST_F(GoalctlTest, HeadAsJsonHasSeqAndHash) {
+  Goalctl(std::string("-w acme log append --event ") + kCreate);
+  RunResult head = Goalctl("-w acme log head --output json");
+  ASSERT_EQ(head.exit_code, 0) << head.out;
+  auto j = nlohmann::json::parse(head.out);
+  EXPECT_EQ(j["seq"], 1);
+  EXPECT_EQ(j["hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(head.out.rfind("{\"seq\":", 0), 0u) << "seq comes first";
+}
+
+TEST_F(GoalctlTest, EnvironmentSetsTheWorkspace) {
+  Goalctl(std::string("log append --event ") + kCreate, "GOALSYNC_WORKSPACE=envws");
+  EXPECT_THAT(Goalctl("-w envws log head").out, HasSubstr("seq 1"));
+  EXPECT_THAT(Goalctl("-w other log head").out, HasSubstr("seq 0"));
+}
+
+TEST_F(GoalctlTest, ReadPrintsEventsAsTableOrJsonLines) {
+  for (int i = 0; i < 3; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  RunResult table = Goalctl("-w acme log read --from 2");
+  EXPECT_THAT(table.out, HasSubstr("goal_created"));
+  EXPECT_THAT(table.out, HasSubstr("sales-2026"));
+  RunResult json = Goalctl("-w acme -o json log read --limit 2");
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = json.out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(nlohmann::json::parse(json.out.substr(start, nl - start)));
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1]["seq"], "2");  // protobuf's JSON mapping writes uint64 as a string
+  EXPECT_EQ(lines[0]["payload"]["goalCreated"]["goalId"], "sales-2026");
+}
+
+TEST_F(GoalctlTest, FollowWithLimitStopsAfterThatManyEvents) {
+  for (int i = 0; i < 3; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  RunResult follow = Goalctl("-w acme -o json log read --follow --limit 3");
+  EXPECT_EQ(follow.exit_code, 0) << follow.out;
+  EXPECT_EQ(std::count(follow.out.begin(), follow.out.end(), '\n'), 3);
+}
+
+TEST_F(GoalctlTest, ErrorsExitOneWithAMessageAndUsageExitsTwo) {
+  RunResult bad_json = Goalctl("-w acme log append --event '{\"nope\": 1}'");
+  EXPECT_EQ(bad_json.exit_code, 1);
+  EXPECT_THAT(bad_json.out, HasSubstr("example: --event"));
+  RunResult empty = Goalctl("-w acme log append --event '{}'");
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_THAT(empty.out, HasSubstr("payload is empty"));
+  RunResult stale = Goalctl(std::string("-w acme log append --expected-seq 5 --event ") + kCreate);
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_THAT(stale.out, HasSubstr("read the new events and retry"));
+  EXPECT_EQ(Goalctl("log nosuchcommand").exit_code, 2);
+  EXPECT_EQ(Goalctl("log append").exit_code, 2) << "--event is required";
+  RunResult down = Goalctl("--server 127.0.0.1:1 log head");
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_THAT(down.out, HasSubstr("is goalsyncd running"));
+}
+
+TEST_F(GoalctlTest, AppendHelpShowsAWorkingExample) {
+  RunResult help = Goalctl("log append --help");
+  EXPECT_EQ(help.exit_code, 0);
+  const size_t at = help.out.find("--event '");
+  ASSERT_NE(at, std::string::npos) << help.out;
+  const size_t end = help.out.find("'", at + 9);
+  const std::string example = help.out.substr(at + 9, end - at - 9);
+  RunResult run = Goalctl("-w acme log append --event '" + example + "'");
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+}
+
+// Rewrites the stored event at `seq` of workspace id 1, as an attacker with disk access would.
+void TamperWithEvent(const std::string& data_dir, uint64_t seq) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : {"default", "log", "by_goal", "event_ids", "meta"}) {
+    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), data_dir, families, &handles, &db).ok());
+  std::string bytes;
+  const std::string key = server::keys::LogKey(1, seq);
+  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1], key, &bytes).ok());
+  v1::Event e;
+  ASSERT_TRUE(e.ParseFromString(bytes));
+  e.mutable_payload()->mutable_goal_created()->set_statement("80 signed customers");
+  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], key, e.SerializeAsString()).ok());
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
+}
+
+TEST_F(GoalctlTest, VerifyPassesOnASoundLogAndNamesTheFirstBadSeq) {
+  for (int i = 0; i < 5; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  RunResult ok = Goalctl("-w acme log verify");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("chain OK: 5 events"));
+
+  ASSERT_EQ(server_->Stop(), 0);
+  TamperWithEvent(dir_.Sub("data"), 3);
+  ASSERT_TRUE(server_->Start().ok());
+  RunResult bad = Goalctl("-w acme log verify");
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_THAT(bad.out, HasSubstr("seq 3"));
+}
+
+}  // namespace
+}  // namespace goalsync
