@@ -1,0 +1,275 @@
+// append_bench: durable append throughput and ack latency of goalsyncd, each mode beside a
+// baseline measured in the same run (the machines are shared and noisy: ratios are what
+// count). See bench/README.md.
+//
+//   append_bench [--server ADDR] [--workspace WS] [--clients N] [--events M] [--modes ...]
+//
+// With no --server it starts its own goalsyncd on a temp data dir and a free loopback port.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "goalsync/log_client.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "rocksdb/db.h"
+#include "tests/support/goalsyncd_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace goalsync::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using v1::AppendRequest;
+using v1::Event;
+
+struct Result {
+  double per_second = 0;  // events (or calls) per second
+  double p50_us = 0;
+  double p99_us = 0;
+};
+
+// Runs `clients` threads; thread i calls `work(i, record)` and records one latency sample per
+// operation through `record`. Returns the wall time.
+template <typename Work>
+Result RunClients(int clients, uint64_t units, Work work) {
+  std::vector<std::vector<double>> samples(clients);
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] { work(i, samples[i]); });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& s : samples) all.insert(all.end(), s.begin(), s.end());
+  std::sort(all.begin(), all.end());
+  Result r;
+  r.per_second = units / seconds;
+  if (!all.empty()) {
+    r.p50_us = all[all.size() / 2];
+    r.p99_us = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  }
+  return r;
+}
+
+double MicrosSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - t).count();
+}
+
+// A ~200-byte event, as a replica would send it.
+Event MakeEvent(const std::string& tag, uint64_t i) {
+  Event e;
+  e.set_event_id(absl::StrCat(tag, "-", i, "-", client::NewEventId()));
+  e.set_actor("bench");
+  auto* g = e.mutable_payload()->mutable_goal_created();
+  g->set_goal_id(absl::StrCat("goal-", i % 1000));
+  g->set_statement(std::string(110, 'x'));
+  return e;
+}
+
+std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address, int n) {
+  // Several channels: one HTTP/2 connection caps its concurrent streams.
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < n; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("bench_channel_id", i);  // distinct args: distinct connections
+    channels.push_back(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  }
+  return channels;
+}
+
+Result GrpcNoop(const std::string& address, int clients, uint64_t calls) {
+  auto channels = Channels(address, clients);
+  return RunClients(clients, calls, [&](int i, std::vector<double>& lat) {
+    auto stub = grpc::health::v1::Health::NewStub(channels[i]);
+    for (uint64_t n = i; n < calls; n += clients) {
+      grpc::ClientContext ctx;
+      grpc::health::v1::HealthCheckResponse resp;
+      auto t = Clock::now();
+      if (!stub->Check(&ctx, {}, &resp).ok()) std::abort();
+      lat.push_back(MicrosSince(t));
+    }
+  });
+}
+
+Result Single(const std::string& address, const std::string& ws, int clients, uint64_t events) {
+  auto channels = Channels(address, clients);
+  return RunClients(clients, events, [&](int i, std::vector<double>& lat) {
+    client::LogClient client(channels[i]);
+    for (uint64_t n = i; n < events; n += clients) {
+      AppendRequest req;
+      req.set_workspace(ws);
+      *req.add_events() = MakeEvent("single", n);
+      auto t = Clock::now();
+      auto r = client.Append(req);
+      if (!r.ok()) {
+        std::fprintf(stderr, "append failed: %s\n", r.status().ToString().c_str());
+        std::abort();
+      }
+      lat.push_back(MicrosSince(t));
+    }
+  });
+}
+
+Result Batch(const std::string& address, const std::string& ws, int clients, uint64_t events) {
+  auto channels = Channels(address, clients);
+  const uint64_t batches = events / 100;
+  return RunClients(clients, batches * 100, [&](int i, std::vector<double>& lat) {
+    client::LogClient client(channels[i]);
+    for (uint64_t b = i; b < batches; b += clients) {
+      AppendRequest req;
+      req.set_workspace(ws);
+      for (int k = 0; k < 100; ++k) *req.add_events() = MakeEvent("batch", b * 100 + k);
+      auto t = Clock::now();
+      if (!client.Append(req).ok()) std::abort();
+      lat.push_back(MicrosSince(t));
+    }
+  });
+}
+
+// Each client: one AppendStream, one event per message, up to `window` messages in flight.
+Result Stream(const std::string& address, const std::string& ws, int clients, uint64_t events,
+              int window) {
+  auto channels = Channels(address, clients);
+  return RunClients(clients, events, [&](int i, std::vector<double>& lat) {
+    auto stub = v1::EventLog::NewStub(channels[i]);
+    grpc::ClientContext ctx;
+    auto stream = stub->AppendStream(&ctx);
+    std::vector<uint64_t> mine;
+    for (uint64_t n = i; n < events; n += clients) mine.push_back(n);
+    std::vector<Clock::time_point> sent(mine.size());
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t acked = 0;
+    std::thread reader([&] {
+      v1::AppendStreamResponse resp;
+      while (acked < mine.size() && stream->Read(&resp)) {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& ack : resp.acks()) {
+          if (!ack.has_ok()) std::abort();
+          lat.push_back(MicrosSince(sent[ack.request_id()]));
+          ++acked;
+        }
+        cv.notify_one();
+      }
+    });
+    for (size_t k = 0; k < mine.size(); ++k) {
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return k - acked < size_t(window); });
+        sent[k] = Clock::now();
+      }
+      v1::AppendStreamRequest req;
+      req.set_request_id(k);
+      req.mutable_append()->set_workspace(ws);
+      *req.mutable_append()->add_events() = MakeEvent("stream", mine[k]);
+      if (!stream->Write(req)) std::abort();
+    }
+    stream->WritesDone();
+    reader.join();
+    stream->Finish();
+  });
+}
+
+// RocksDB alone: `clients` threads writing `events` ~200-byte records with sync=true, in
+// WriteBatches of `per_batch`.
+Result RawRocksDb(int clients, uint64_t events, int per_batch) {
+  goalsync::testing::TempDir dir;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(options, dir.path(), &raw).ok()) std::abort();
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const std::string value = MakeEvent("raw", 0).SerializeAsString();
+  const uint64_t batches = events / per_batch;
+  Result r = RunClients(clients, batches * per_batch, [&](int i, std::vector<double>& lat) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    for (uint64_t b = i; b < batches; b += clients) {
+      rocksdb::WriteBatch batch;
+      for (int k = 0; k < per_batch; ++k) {
+        batch.Put(absl::StrCat("k", b * per_batch + k), value);
+      }
+      auto t = Clock::now();
+      if (!db->Write(wo, &batch).ok()) std::abort();
+      lat.push_back(MicrosSince(t));
+    }
+  });
+  db->Close();
+  return r;
+}
+
+void Print(const std::string& mode, int clients, const Result& r, const std::string& base_name,
+           const Result& base, const std::string& ratio_name) {
+  std::printf(
+      "%s clients=%d events_per_s=%.0f p50_us=%.0f p99_us=%.0f | baseline %s: per_s=%.0f "
+      "p50_us=%.0f p99_us=%.0f\n%s=%.3f\n",
+      mode.c_str(), clients, r.per_second, r.p50_us, r.p99_us, base_name.c_str(),
+      base.per_second, base.p50_us, base.p99_us, ratio_name.c_str(),
+      r.per_second / base.per_second);
+  std::fflush(stdout);
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"append_bench: goalsyncd durable append throughput against same-run baselines"};
+  std::string server, workspace = "bench", modes = "single,stream,batch";
+  int clients = 16, window = 32;
+  uint64_t events = 20000;
+  app.add_option("--server", server, "goalsyncd to measure; none: start one on a temp dir");
+  app.add_option("--workspace", workspace, "workspace prefix (a suffix per run is added)")
+      ->capture_default_str();
+  app.add_option("--clients", clients, "concurrent clients")->capture_default_str();
+  app.add_option("--events", events, "events per mode")->capture_default_str();
+  app.add_option("--modes", modes, "comma-separated: single, stream, batch")->capture_default_str();
+  app.add_option("--window", window, "stream mode: messages in flight per client")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  goalsync::testing::TempDir dir;
+  std::unique_ptr<goalsync::testing::GoalsyncdProcess> own;
+  if (server.empty()) {
+    own = std::make_unique<goalsync::testing::GoalsyncdProcess>(
+        dir.Sub("data"), std::vector<std::string>{"--log-level", "warn"});
+    if (absl::Status s = own->Start(); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      return 1;
+    }
+    server = own->address();
+  }
+  const std::string run = absl::StrCat(workspace, "-", getpid(), "-", clients);
+  std::printf("append_bench server=%s clients=%d events=%llu\n", server.c_str(), clients,
+              static_cast<unsigned long long>(events));
+  for (absl::string_view mode : absl::StrSplit(modes, ',')) {
+    if (mode == "single") {
+      Result noop = GrpcNoop(server, clients, events);
+      Result r = Single(server, run + "-single", clients, events);
+      Print("single", clients, r, "grpc_noop", noop, "single_ratio_vs_grpc_noop");
+    } else if (mode == "stream") {
+      Result base = RawRocksDb(clients, events, 1);
+      Result r = Stream(server, run + "-stream", clients, events, window);
+      Print("stream", clients, r, "rocksdb_sync_put", base, "stream_ratio_vs_rocksdb_sync_put");
+    } else if (mode == "batch") {
+      Result base = RawRocksDb(clients, events, 100);
+      Result r = Batch(server, run + "-batch", clients, events);
+      Print("batch", clients, r, "rocksdb_batch100", base, "batch_ratio_vs_rocksdb");
+    } else {
+      std::fprintf(stderr, "unknown mode %s\n", std::string(mode).c_str());
+      return 2;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace goalsync::bench
+
+int main(int argc, char** argv) { return goalsync::bench::Main(argc, argv); }
