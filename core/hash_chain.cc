@@ -41,23 +41,41 @@ std::string CanonicalBytes(const goalsync::v1::Event& event) {
   return SerializeDeterministic(copy);
 }
 
-std::string ComputeEventHash(const goalsync::v1::Event& event) {
-  const std::string canonical = CanonicalBytes(event);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                              &EVP_MD_CTX_free);
+namespace {
+
+// SHA-256 of `prefix || bytes`. OpenSSL fails here only on allocation failure or a broken
+// library: crash rather than write a log with a wrong chain.
+std::string Sha256(absl::string_view prefix, absl::string_view bytes) {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                           &EVP_MD_CTX_free);
   std::string digest(kHashSize, '\0');
   unsigned int len = 0;
-  // These calls fail only on allocation failure or a broken OpenSSL: crash rather than
-  // write a log with a wrong chain.
   if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), event.prev_hash().data(), event.prev_hash().size()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), canonical.data(), canonical.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
       EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(digest.data()), &len) !=
           1 ||
       len != kHashSize) {
     std::abort();
   }
   return digest;
+}
+
+}  // namespace
+
+std::string ComputeEventHash(const goalsync::v1::Event& event) {
+  return Sha256(event.prev_hash(), CanonicalBytes(event));
+}
+
+std::string SealEvent(goalsync::v1::Event* event) {
+  std::string bytes = CanonicalBytes(*event);
+  event->set_hash(Sha256(event->prev_hash(), bytes));
+  // Field 11 (hash), wire type 2 (length-delimited): tag byte 0x5a, then length 32.
+  static_assert(goalsync::v1::Event::kHashFieldNumber == 11 && kHashSize < 128);
+  bytes.push_back(static_cast<char>((goalsync::v1::Event::kHashFieldNumber << 3) | 2));
+  bytes.push_back(static_cast<char>(kHashSize));
+  bytes.append(event->hash());
+  return bytes;
 }
 
 ChainVerifier::ChainVerifier() : last_seq_(0), last_hash_(GenesisHash()) {}

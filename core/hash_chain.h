@@ -31,6 +31,12 @@ std::string CanonicalBytes(const goalsync::v1::Event& event);
 // SHA-256(event.prev_hash() || CanonicalBytes(event)), 32 raw bytes.
 std::string ComputeEventHash(const goalsync::v1::Event& event);
 
+// Sets event->hash to ComputeEventHash(*event) and returns the event's encoding for storage:
+// its canonical bytes followed by the `hash` field. That is a valid encoding of the whole
+// event (protobuf accepts fields in any order) made with one serialization instead of two.
+// `event` must have no hash yet.
+std::string SealEvent(goalsync::v1::Event* event);
+
 // Checks a log read in order from seq 1 (or from a trusted starting point).
 class ChainVerifier {
  public:

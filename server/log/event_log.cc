@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "core/envelope.h"
 #include "server/log/group_commit.h"
+#include "spdlog/spdlog.h"
 
 namespace goalsync::server {
 
@@ -36,8 +37,19 @@ absl::Status ValidateAppendRequest(const AppendRequest& request, size_t max_batc
   return absl::OkStatus();
 }
 
+namespace {
+
+// Sealed groups that may wait for the writer. Two keeps the disk busy (one being written, one
+// ready) while letting requests that arrive meanwhile pile up into a bigger next group.
+constexpr size_t kMaxStagedGroups = 2;
+
+}  // namespace
+
 EventLog::EventLog(LogStore& store, EventLogOptions options)
-    : store_(store), options_(options), committer_([this] { RunCommitter(); }) {}
+    : store_(store),
+      options_(options),
+      stager_([this] { RunStager(); }),
+      writer_([this] { RunWriter(); }) {}
 
 EventLog::~EventLog() {
   CloseSubscribers();
@@ -60,74 +72,126 @@ void EventLog::Append(const AppendRequest& request, AppendDone done) {
                                          "or after restart"));
 }
 
-void EventLog::RunCommitter() {
-  std::vector<Pending> group;
+void EventLog::RunStager() {
   for (;;) {
+    std::vector<Pending> requests;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
           +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
-            return !self->queue_.empty() || self->stopping_;
+            return (!self->queue_.empty() && self->staged_.size() < kMaxStagedGroups) ||
+                   (self->queue_.empty() && self->stopping_);
           },
           this));
-      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      if (queue_.empty()) {  // stopping, and everything queued is staged
+        stager_done_ = true;
+        return;
+      }
       // Take every request waiting now, up to the group's byte budget (always at least one).
       size_t bytes = 0;
-      while (!queue_.empty() && (group.empty() || bytes < options_.max_group_bytes)) {
+      while (!queue_.empty() && (requests.empty() || bytes < options_.max_group_bytes)) {
         bytes += queue_.front().request->ByteSizeLong();
-        group.push_back(std::move(queue_.front()));
+        requests.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    CommitGroup(group);
-    group.clear();
+    std::unique_ptr<Staged> group = StageGroup(std::move(requests));
+    absl::MutexLock lock(&queue_mu_);
+    in_flight_.push_back(group->commit);
+    staged_.push_back(std::move(group));
   }
 }
 
-void EventLog::CommitGroup(std::vector<Pending>& group) {
-  struct Outcome {
-    absl::StatusOr<AppendResponse> response;
-    Workspace* ws = nullptr;
-    std::vector<EventPtr> events;
-  };
-  GroupCommit commit(store_, absl::Now());
-  std::vector<Outcome> outcomes(group.size());
-  for (size_t i = 0; i < group.size(); ++i) {
-    absl::StatusOr<Workspace*> ws = GetWorkspace(group[i].request->workspace());
-    if (!ws.ok()) {
-      outcomes[i].response = ws.status();
+std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requests) {
+  std::vector<std::shared_ptr<const GroupCommit>> in_flight;
+  absl::Status broken;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    in_flight = in_flight_;
+    broken = broken_;
+  }
+  auto group = std::make_unique<Staged>();
+  group->commit = std::make_shared<GroupCommit>(store_, absl::Now(), std::move(in_flight));
+  const size_t n = requests.size();
+  group->responses.resize(n, absl::UnknownError("not staged"));
+  group->workspaces.resize(n, nullptr);
+  group->events.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!broken.ok()) {
+      group->responses[i] = broken;
       continue;
     }
-    outcomes[i].ws = *ws;
-    outcomes[i].response = commit.Stage(**ws, *group[i].request, &outcomes[i].events);
-  }
-  if (absl::Status s = commit.Commit(); !s.ok()) {
-    for (Outcome& o : outcomes) {
-      if (o.response.ok()) o.response = s;
-      o.events.clear();
+    absl::StatusOr<Workspace*> ws = GetWorkspace(requests[i].request->workspace());
+    if (!ws.ok()) {
+      group->responses[i] = ws.status();
+      continue;
     }
+    group->workspaces[i] = *ws;
+    group->responses[i] = group->commit->Stage(**ws, *requests[i].request, &group->events[i]);
   }
-  // Advance the committed head before acking, so that a reader who got an ack sees its event.
-  for (Outcome& o : outcomes) {
-    if (o.events.empty()) continue;
-    std::vector<std::shared_ptr<LiveSink>> wake;
+  group->commit->Seal();
+  group->requests = std::move(requests);
+  return group;
+}
+
+void EventLog::RunWriter() {
+  for (;;) {
+    std::unique_ptr<Staged> group;
+    absl::Status broken;
     {
-      absl::MutexLock lock(&o.ws->mu);
-      o.ws->committed_seq = o.events.back()->seq();
-      o.ws->committed_hash = o.events.back()->hash();
-      auto& sinks = o.ws->sinks;
-      for (auto it = sinks.begin(); it != sinks.end();) {
-        bool w = false;
-        const bool keep = (*it)->Offer(o.events, &w);
-        if (w) wake.push_back(*it);
-        it = keep ? it + 1 : sinks.erase(it);
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
+            return !self->staged_.empty() || self->stager_done_;
+          },
+          this));
+      if (staged_.empty()) return;  // the stager is done and everything is written
+      group = std::move(staged_.front());
+      staged_.pop_front();
+      broken = broken_;
+    }
+    absl::Status written = broken.ok() ? group->commit->Write() : broken;
+    if (!written.ok()) {
+      if (broken.ok()) {
+        spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
+                      written.ToString());
+      }
+      written = absl::UnavailableError(absl::StrCat(
+          "goalsyncd could not write its log and refuses appends until restarted: ",
+          written.message()));
+      for (auto& r : group->responses) {
+        if (r.ok()) r = written;
       }
     }
-    for (auto& sink : wake) sink->Wake();
+    {
+      absl::MutexLock lock(&queue_mu_);
+      if (!written.ok()) broken_ = written;
+      std::erase(in_flight_, group->commit);
+    }
+    // Advance the committed head before acking, so that a reader who got an ack sees its event.
+    for (size_t i = 0; i < group->requests.size(); ++i) {
+      if (written.ok() && !group->events[i].empty()) Publish(*group->workspaces[i], group->events[i]);
+    }
+    for (size_t i = 0; i < group->requests.size(); ++i) {
+      std::move(group->requests[i].done)(std::move(group->responses[i]));
+    }
   }
-  for (size_t i = 0; i < group.size(); ++i) {
-    std::move(group[i].done)(std::move(outcomes[i].response));
+}
+
+void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
+  std::vector<std::shared_ptr<LiveSink>> wake;
+  {
+    absl::MutexLock lock(&ws.mu);
+    ws.committed_seq = events.back()->seq();
+    ws.committed_hash = events.back()->hash();
+    for (auto it = ws.sinks.begin(); it != ws.sinks.end();) {
+      bool w = false;
+      const bool keep = (*it)->Offer(events, &w);
+      if (w) wake.push_back(*it);
+      it = keep ? it + 1 : ws.sinks.erase(it);
+    }
   }
+  for (auto& sink : wake) sink->Wake();
 }
 
 absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view workspace) {
@@ -210,7 +274,8 @@ void EventLog::Stop() {
     absl::MutexLock lock(&queue_mu_);
     stopping_ = true;
   }
-  if (committer_.joinable()) committer_.join();
+  if (stager_.joinable()) stager_.join();
+  if (writer_.joinable()) writer_.join();
 }
 
 }  // namespace goalsync::server

@@ -1,10 +1,14 @@
 // EventLog: goalsyncd's append path and read side, independent of gRPC.
 //
-// Append: validate (caller's thread) -> queue -> the committer thread takes every queued
-// request, resolves duplicates and expected_seq, assigns seqs, chains hashes, and writes the
-// whole group in one synced WriteBatch (group commit) -> committed head advances -> live
-// subscribers are offered the events -> each request's callback runs. A callback with OK
-// means the events are on disk.
+// Append: validate (caller's thread) -> queue -> the stager thread takes every queued
+// request, resolves duplicates and expected_seq, assigns seqs and chains hashes into one
+// group -> the writer thread writes the group in one synced WriteBatch (group commit) ->
+// committed head advances -> live subscribers are offered the events -> each request's
+// callback runs. A callback with OK means the events are on disk. The stager prepares the
+// next group while the writer waits for the disk.
+//
+// If a write fails, the log stops taking appends (UNAVAILABLE) until goalsyncd restarts:
+// what is on disk is consistent, but a disk that failed an fsync is not to be trusted.
 //
 // Thread safety: every public method may be called from any thread.
 #ifndef GOALSYNC_SERVER_LOG_EVENT_LOG_H_
@@ -22,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "goalsync/v1/log.pb.h"
+#include "server/log/group_commit.h"
 #include "server/log/workspace.h"
 #include "server/store/log_store.h"
 
@@ -29,7 +34,7 @@ namespace goalsync::server {
 
 struct EventLogOptions {
   // Most events one append request may carry. Larger requests get INVALID_ARGUMENT; a
-  // bigger cap lets one request hold the committer (and every other writer) longer.
+  // bigger cap lets one request hold the stager (and every other writer) longer.
   size_t max_batch_events = 10000;
   // A group commit stops taking requests once it holds this many bytes of events; the rest
   // wait for the next fsync. Larger groups amortize the fsync further but delay every ack
@@ -41,7 +46,7 @@ class EventLog {
  public:
   using AppendDone = absl::AnyInvocable<void(absl::StatusOr<goalsync::v1::AppendResponse>) &&>;
 
-  // `store` must outlive the EventLog. Starts the committer thread.
+  // `store` must outlive the EventLog. Starts the stager and writer threads.
   EventLog(LogStore& store, EventLogOptions options);
   // Stop()s.
   ~EventLog();
@@ -51,7 +56,7 @@ class EventLog {
 
   // Appends request.events to request.workspace (semantics and errors: log.proto's Append).
   // `request` must stay valid until `done` has run. `done` runs exactly once: inline for
-  // invalid requests and after Stop(), else on the committer thread, where it must not block.
+  // invalid requests and after Stop(), else on the writer thread, where it must not block.
   void Append(const goalsync::v1::AppendRequest& request, AppendDone done);
 
   // The committed head of `workspace` (0 and empty when it has no events).
@@ -73,7 +78,7 @@ class EventLog {
 
   // Ends every live subscription with UNAVAILABLE and refuses new ones. Appends go on.
   void CloseSubscribers();
-  // Commits every queued append, then stops the committer; later appends get UNAVAILABLE.
+  // Commits every queued append, then stops the threads; later appends get UNAVAILABLE.
   void Stop();
 
   LogStore& store() { return store_; }
@@ -84,10 +89,19 @@ class EventLog {
     const goalsync::v1::AppendRequest* request;
     AppendDone done;
   };
-  class Group;
+  // A sealed group on its way to the writer, with each request's outcome so far.
+  struct Staged {
+    std::shared_ptr<GroupCommit> commit;
+    std::vector<Pending> requests;
+    std::vector<absl::StatusOr<goalsync::v1::AppendResponse>> responses;
+    std::vector<Workspace*> workspaces;
+    std::vector<std::vector<EventPtr>> events;
+  };
 
-  void RunCommitter();
-  void CommitGroup(std::vector<Pending>& group);
+  void RunStager();
+  void RunWriter();
+  std::unique_ptr<Staged> StageGroup(std::vector<Pending> requests);
+  void Publish(Workspace& ws, const std::vector<EventPtr>& events);
   absl::StatusOr<Workspace*> LoadWorkspaceLocked(absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu_);
 
@@ -102,7 +116,15 @@ class EventLog {
   absl::Mutex queue_mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  std::thread committer_;
+  // Sealed groups, oldest first; the writer pops them. At most kMaxStagedGroups.
+  std::deque<std::unique_ptr<Staged>> staged_ ABSL_GUARDED_BY(queue_mu_);
+  // Groups sealed and not yet written, for the stager's duplicate checks.
+  std::vector<std::shared_ptr<const GroupCommit>> in_flight_ ABSL_GUARDED_BY(queue_mu_);
+  bool stager_done_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Set once a write failed; every later append fails with it.
+  absl::Status broken_ ABSL_GUARDED_BY(queue_mu_);
+  std::thread stager_;
+  std::thread writer_;
 };
 
 // Validates an append request as a writer sent it (workspace name, event count, each event's

@@ -1,5 +1,7 @@
 #include "server/log/group_commit.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/envelope.h"
@@ -12,8 +14,12 @@ using goalsync::v1::AppendRequest;
 using goalsync::v1::AppendResponse;
 using goalsync::v1::Event;
 
-GroupCommit::GroupCommit(LogStore& store, absl::Time now)
-    : store_(store), batch_(store), now_micros_(absl::ToUnixMicros(now)) {
+GroupCommit::GroupCommit(LogStore& store, absl::Time now,
+                         std::vector<std::shared_ptr<const GroupCommit>> in_flight)
+    : store_(store),
+      in_flight_(std::move(in_flight)),
+      batch_(store),
+      now_micros_(absl::ToUnixMicros(now)) {
   const int64_t nanos = absl::ToUnixNanos(now);
   server_time_.set_seconds(nanos / 1000000000);
   server_time_.set_nanos(static_cast<int32_t>(nanos % 1000000000));
@@ -22,6 +28,9 @@ GroupCommit::GroupCommit(LogStore& store, absl::Time now)
 absl::StatusOr<std::optional<uint64_t>> GroupCommit::FindDuplicate(const Workspace& ws,
                                                                    const std::string& key) {
   if (auto it = staged_ids_.find(key); it != staged_ids_.end()) return it->second;
+  for (const auto& group : in_flight_) {
+    if (std::optional<uint64_t> seq = group->FindStaged(key)) return seq;
+  }
   // A workspace not yet in meta has nothing on disk to collide with.
   if (!ws.registered) return std::nullopt;
   return store_.FindEventId(ws.id, absl::string_view(key).substr(4));
@@ -52,12 +61,14 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
         " is seq ", ws.tail_seq, " (hash ", absl::BytesToHexString(ws.tail_hash),
         "): read the new events and retry"));
   }
-  Touch(ws);
+  if (fresh > 0 && std::find(touched_.begin(), touched_.end(), &ws) == touched_.end()) {
+    touched_.push_back(&ws);
+  }
   const uint64_t head_before = ws.tail_seq;
   for (int i = 0; i < request.events_size(); ++i) {
     auto* result = response.mutable_results(i);
     if (result->duplicate()) continue;
-    EventPtr sealed = Seal(ws, request.events(i), head_before);
+    EventPtr sealed = Sign(ws, request.events(i), head_before);
     result->set_seq(sealed->seq());
     staged_ids_[id_keys[i]] = sealed->seq();
     if (response.first_seq() == 0) response.set_first_seq(sealed->seq());
@@ -68,7 +79,7 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
   return response;
 }
 
-EventPtr GroupCommit::Seal(Workspace& ws, const Event& submitted, uint64_t base_seq) {
+EventPtr GroupCommit::Sign(Workspace& ws, const Event& submitted, uint64_t base_seq) {
   auto event = std::make_shared<Event>(submitted);
   event->set_workspace(ws.name);
   event->set_seq(ws.tail_seq + 1);
@@ -77,40 +88,27 @@ EventPtr GroupCommit::Seal(Workspace& ws, const Event& submitted, uint64_t base_
   if (!event->has_base_seq()) event->set_base_seq(base_seq);
   *event->mutable_server_time() = server_time_;
   event->set_prev_hash(ws.tail_hash.empty() ? core::GenesisHash() : ws.tail_hash);
-  event->set_hash(core::ComputeEventHash(*event));
+  const std::string stored = core::SealEvent(event.get());
   batch_.AddEvent(ws.id, event->seq(), event->event_id(), core::GoalIdOf(event->payload()),
-                  event->SerializeAsString());
+                  stored);
   ws.tail_seq = event->seq();
   ws.tail_hash = event->hash();
   return event;
 }
 
-void GroupCommit::Touch(Workspace& ws) {
-  for (const Touched& t : touched_) {
-    if (t.ws == &ws) return;
-  }
-  touched_.push_back({&ws, ws.registered, ws.tail_seq, ws.tail_hash});
+std::optional<uint64_t> GroupCommit::FindStaged(const std::string& key) const {
+  if (auto it = staged_ids_.find(key); it != staged_ids_.end()) return it->second;
+  return std::nullopt;
 }
 
-absl::Status GroupCommit::Commit() {
-  for (const Touched& t : touched_) {
-    if (t.ws->tail_seq == t.seq) continue;  // only duplicates: nothing to write
-    if (!t.ws->registered) {
-      batch_.RegisterWorkspace(t.ws->name, t.ws->id);
-      t.ws->registered = true;
+void GroupCommit::Seal() {
+  for (Workspace* ws : touched_) {
+    if (!ws->registered) {
+      batch_.RegisterWorkspace(ws->name, ws->id);
+      ws->registered = true;
     }
-    batch_.SetHead(t.ws->id, t.ws->tail_seq, t.ws->tail_hash);
+    batch_.SetHead(ws->id, ws->tail_seq, ws->tail_hash);
   }
-  if (batch_.empty()) return absl::OkStatus();
-  absl::Status s = store_.Commit(batch_);
-  if (!s.ok()) {
-    for (const Touched& t : touched_) {
-      t.ws->registered = t.registered;
-      t.ws->tail_seq = t.seq;
-      t.ws->tail_hash = t.hash;
-    }
-  }
-  return s;
 }
 
 }  // namespace goalsync::server

@@ -1,13 +1,19 @@
-// GroupCommit: the writes of one fsync: every append request the committer took at once.
+// GroupCommit: the writes of one fsync: every append request the stager took at once.
 //
-// Stage() turns a request into log entries (dedup, expected_seq, seq, hash chain) and
-// advances the workspace's committer-only tail; Commit() writes them all in one WriteBatch.
-// If Commit() fails, every workspace tail is rolled back as if nothing had been staged.
+// The stager thread Stage()s requests (dedup, expected_seq, seq, hash chain), advancing each
+// workspace's stager-only tail, then Seal()s the group (heads, new workspace ids). The writer
+// thread then Write()s it: one synced WriteBatch. Groups are written in the order they were
+// sealed; while one is being written the next is staged, so the CPU work of a group overlaps
+// the previous group's fsync.
 //
-// Thread safety: committer thread only.
+// Thread safety: Stage and Seal on the stager thread; after Seal the group is immutable
+// except for Write, on the writer thread, and its staged event ids may be read by the stager
+// (FindStaged) while it is written.
 #ifndef GOALSYNC_SERVER_LOG_GROUP_COMMIT_H_
 #define GOALSYNC_SERVER_LOG_GROUP_COMMIT_H_
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,8 +28,10 @@ namespace goalsync::server {
 
 class GroupCommit {
  public:
-  // Events staged are stamped with `now` as their server_time.
-  GroupCommit(LogStore& store, absl::Time now);
+  // Events staged are stamped with `now` as their server_time. `in_flight` are the groups
+  // sealed but perhaps not yet written: their event ids count as already appended.
+  GroupCommit(LogStore& store, absl::Time now,
+              std::vector<std::shared_ptr<const GroupCommit>> in_flight);
 
   // Stages `request` (already validated by ValidateAppendRequest) on `ws`. On success
   // appends the new events, as they will be stored, to *staged. On error stages nothing:
@@ -32,31 +40,32 @@ class GroupCommit {
                                                      const goalsync::v1::AppendRequest& request,
                                                      std::vector<EventPtr>* staged);
 
-  // Writes everything staged, durably. On error rolls back every tail it advanced.
-  absl::Status Commit();
+  // Adds the new heads (and ids of workspaces written for the first time) to the batch.
+  void Seal();
+
+  // Writes everything staged, durably. An error leaves the store as it was (the batch is
+  // atomic), but the stager's tails are then ahead of it: the EventLog stops appending.
+  absl::Status Write() { return store_.Commit(batch_); }
+
+  // The seq staged for an event id key (keys::EventIdKey) in this group, if any.
+  std::optional<uint64_t> FindStaged(const std::string& key) const;
 
   size_t ByteSize() const { return batch_.ByteSize(); }
 
  private:
-  struct Touched {
-    Workspace* ws;
-    bool registered;
-    uint64_t seq;
-    std::string hash;
-  };
-
   absl::StatusOr<std::optional<uint64_t>> FindDuplicate(const Workspace& ws,
                                                         const std::string& key);
-  EventPtr Seal(Workspace& ws, const goalsync::v1::Event& submitted, uint64_t base_seq);
-  void Touch(Workspace& ws);
+  EventPtr Sign(Workspace& ws, const goalsync::v1::Event& submitted, uint64_t base_seq);
 
   LogStore& store_;
+  const std::vector<std::shared_ptr<const GroupCommit>> in_flight_;
   CommitBatch batch_;
   google::protobuf::Timestamp server_time_;
   uint64_t now_micros_;
   // event_ids staged in this group (keys::EventIdKey) -> their seq.
   absl::flat_hash_map<std::string, uint64_t> staged_ids_;
-  std::vector<Touched> touched_;
+  // Workspaces this group appends to, in first-touch order.
+  std::vector<Workspace*> touched_;
 };
 
 }  // namespace goalsync::server

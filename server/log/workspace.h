@@ -1,8 +1,8 @@
 // Workspace: the in-memory face of one workspace's log: its committed head and its live
 // subscribers.
 //
-// Thread safety: `id` and `name` are immutable. The committer-only fields are touched by the
-// EventLog's committer thread alone. The rest is guarded by `mu`.
+// Thread safety: `id` and `name` are immutable. The stager-only fields are touched by the
+// EventLog's stager thread alone. The rest is guarded by `mu`.
 #ifndef GOALSYNC_SERVER_LOG_WORKSPACE_H_
 #define GOALSYNC_SERVER_LOG_WORKSPACE_H_
 
@@ -20,7 +20,7 @@ namespace goalsync::server {
 
 using EventPtr = std::shared_ptr<const goalsync::v1::Event>;
 
-// A live subscriber of a workspace, fed by the committer.
+// A live subscriber of a workspace, fed by the EventLog's writer thread.
 class LiveSink {
  public:
   virtual ~LiveSink() = default;
@@ -48,8 +48,8 @@ struct Workspace {
   const std::string name;
   const uint32_t id;
 
-  // Committer-only: whether meta maps the name to `id`, and the head including events staged
-  // in the group being committed.
+  // Stager-only: whether meta maps the name to `id` (or will once the sealed groups are
+  // written), and the head including every event staged so far.
   bool registered;
   uint64_t tail_seq;
   std::string tail_hash;

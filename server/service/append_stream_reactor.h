@@ -6,7 +6,7 @@
 // progress are sent together in the next message.
 //
 // Lifetime: gRPC owns the reactor; it deletes itself in OnDone. It calls Finish only once no
-// append is pending in the EventLog, so the committer's callbacks never outlive it.
+// append is pending in the EventLog, so the EventLog's callbacks never outlive it.
 #ifndef GOALSYNC_SERVER_SERVICE_APPEND_STREAM_REACTOR_H_
 #define GOALSYNC_SERVER_SERVICE_APPEND_STREAM_REACTOR_H_
 

@@ -28,7 +28,7 @@ class SubscribeReactor::Sink : public LiveSink {
     return !r_->overflowed_;
   }
 
-  // Only called by the committer after Offer handed it the driving token.
+  // Only called by the writer thread after Offer handed it the driving token.
   void Wake() override { r_->Drive(); }
 
   void Close(const absl::Status& status) override {

@@ -3,7 +3,7 @@
 // Catch-up: reads committed events from the store a page per message until it has sent
 // everything committed, then registers itself as a live sink in the same critical section
 // that checks it is caught up (EventLog::TryGoLive), so no event falls between the two.
-// Live: the committer offers each committed group; events queue here, at most `buffer`; one
+// Live: the writer thread offers each committed group; events queue here, at most `buffer`; one
 // write is in flight at a time, carrying everything queued. Past the buffer the call ends
 // with RESOURCE_EXHAUSTED naming the seq to resume from.
 //

@@ -1,7 +1,7 @@
 // LogStore: goalsyncd's durable state in one RocksDB database (layout in keys.h).
 //
 // Thread safety: all methods may be called concurrently. Writes are expected from one
-// committer thread (the append path); nothing here orders concurrent writers.
+// writer thread (the append path); nothing here orders concurrent writers.
 #ifndef GOALSYNC_SERVER_STORE_LOG_STORE_H_
 #define GOALSYNC_SERVER_STORE_LOG_STORE_H_
 
@@ -94,6 +94,9 @@ class LogStore {
   // The seqs of `ws_id`'s events about `goal_id`, in log order.
   absl::StatusOr<std::vector<uint64_t>> GoalSeqs(uint32_t ws_id, absl::string_view goal_id) const;
 
+  // The column families, in the order they are opened.
+  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kFamilyCount };
+
   // Applies `batch` atomically and, if options.sync, durably. UNAVAILABLE on an I/O error.
   absl::Status Commit(CommitBatch& batch);
 
@@ -105,7 +108,6 @@ class LogStore {
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadMeta();
 
-  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kFamilyCount };
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
 
   const StoreOptions options_;

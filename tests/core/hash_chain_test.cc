@@ -55,6 +55,17 @@ TEST(HashChainTest, CanonicalBytesIgnoreTheHashField) {
   EXPECT_EQ(CanonicalBytes(e), cleared.SerializeAsString());
 }
 
+TEST(HashChainTest, SealedBytesParseToTheSealedEvent) {
+  Event e = MakeChain(2)[1];
+  e.clear_hash();
+  const std::string stored = SealEvent(&e);
+  EXPECT_EQ(e.hash(), ComputeEventHash(e));
+  Event parsed;
+  ASSERT_TRUE(parsed.ParseFromString(stored));
+  EXPECT_EQ(parsed.SerializeAsString(), e.SerializeAsString());
+  EXPECT_EQ(ComputeEventHash(parsed), parsed.hash());
+}
+
 TEST(HashChainTest, GenesisIs32ZeroBytes) { EXPECT_EQ(GenesisHash(), std::string(32, '\0')); }
 
 TEST(HashChainTest, SoundChainVerifies) {
