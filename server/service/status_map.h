@@ -7,6 +7,9 @@
 
 namespace goalsync::server {
 
+// Translates `status`. Errors that are the server's own (INTERNAL, DATA_LOSS, UNKNOWN,
+// UNAVAILABLE) are logged here, once, at error level; errors in the caller's request only at
+// debug level, so that a misbehaving client cannot flood the log.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace goalsync::server
