@@ -243,6 +243,12 @@ absl::StatusOr<bool> EventLog::TryGoLive(Workspace& ws, uint64_t next_seq,
   absl::MutexLock lock(&ws.mu);
   if (ws.closed) return absl::UnavailableError("goalsyncd is shutting down");
   if (next_seq <= ws.committed_seq) return false;
+  if (next_seq > ws.committed_seq + 1) {
+    return absl::OutOfRangeError(absl::StrCat("from_seq ", next_seq, " is past the head of ",
+                                              ws.name, " (seq ", ws.committed_seq,
+                                              "): subscribe from at most ",
+                                              ws.committed_seq + 1));
+  }
   ws.sinks.push_back(std::move(sink));
   return true;
 }

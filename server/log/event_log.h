@@ -72,7 +72,7 @@ class EventLog {
 
   // Adds `sink` to `ws`'s live subscribers if it has seen everything committed, that is if
   // next_seq == committed head + 1: true. false if there is more to catch up first.
-  // UNAVAILABLE after CloseSubscribers().
+  // OUT_OF_RANGE if next_seq is past head + 1; UNAVAILABLE after CloseSubscribers().
   absl::StatusOr<bool> TryGoLive(Workspace& ws, uint64_t next_seq, std::shared_ptr<LiveSink> sink);
   void RemoveSink(Workspace& ws, const LiveSink* sink);
 

@@ -223,6 +223,8 @@ TEST_F(GoalsyncdTest, BadInputGetsItsDocumentedCodeAndWritesNothing) {
   auto sub_bad = client_->Subscribe("", 1, [](const v1::SubscribeResponse&) { return true; });
   EXPECT_EQ(sub_bad.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(client_->Head("").status().code(), StatusCode::kInvalidArgument);
+  auto sub_future = client_->Subscribe("acme", 5, [](const v1::SubscribeResponse&) { return true; });
+  EXPECT_EQ(sub_future.code(), StatusCode::kOutOfRange) << sub_future;
   // The server is still up and writes the first good event at seq 1.
   EXPECT_EQ(client_->Append(Request("acme", {"a"}))->results(0).seq(), 1u);
 }

@@ -215,6 +215,8 @@ TEST_F(EventLogTest, ASinkGoesLiveOnlyWhenCaughtUpAndThenSeesEveryCommit) {
   Workspace& ws = *log_->GetWorkspace("acme").value();
   auto sink = std::make_shared<RecordingSink>();
   EXPECT_FALSE(log_->TryGoLive(ws, 2, sink).value()) << "seq 2 is committed: catch up first";
+  EXPECT_EQ(log_->TryGoLive(ws, 4, sink).status().code(), absl::StatusCode::kOutOfRange)
+      << "seq 3 does not exist yet: a sink must not be handed events before its from_seq";
   EXPECT_TRUE(log_->TryGoLive(ws, 3, sink).value());
   ASSERT_TRUE(AppendNow(*log_, Request("acme", {"c", "d"})).ok());
   ASSERT_TRUE(AppendNow(*log_, Request("acme", {"e"})).ok());
