@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   using namespace goalsync::cli;
   CLI::App app{"goalctl: run an annual goal plan on goalsync"};
+  app.set_version_flag("--version", "goalctl " GOALSYNC_VERSION);
   app.require_subcommand(1);
   // Global flags may also come after the command: `goalctl log head --output json`.
   app.fallthrough();

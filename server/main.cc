@@ -70,6 +70,7 @@ sigset_t BlockStopSignals() {
 
 int main(int argc, char** argv) {
   CLI::App app{"goalsyncd: the goalsync event log server"};
+  app.set_version_flag("--version", "goalsyncd " GOALSYNC_VERSION);
   ServerOptions options;
   options.store.dir = "";
   std::string log_level = "info";
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
     spdlog::error("goalsyncd cannot start: {}", server.status().ToString());
     return 1;
   }
-  spdlog::info("goalsyncd listening on {} (port {}), data dir {}", options.listen,
+  spdlog::info("goalsyncd {} listening on {} (port {}), data dir {}", GOALSYNC_VERSION, options.listen,
                (*server)->port(), options.store.dir);
   // Tests and scripts started with port 0 read the bound port from this line on stdout.
   std::printf("listening on port %d\n", (*server)->port());

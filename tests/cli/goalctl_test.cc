@@ -120,6 +120,12 @@ TEST_F(GoalctlTest, ErrorsExitOneWithAMessageAndUsageExitsTwo) {
   EXPECT_THAT(down.out, HasSubstr("is goalsyncd running"));
 }
 
+TEST_F(GoalctlTest, VersionPrintsAndExitsZero) {
+  RunResult v = Goalctl("--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_THAT(v.out, HasSubstr("goalctl " GOALSYNC_VERSION));
+}
+
 TEST_F(GoalctlTest, AppendHelpShowsAWorkingExample) {
   RunResult help = Goalctl("log append --help");
   EXPECT_EQ(help.exit_code, 0);
