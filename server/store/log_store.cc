@@ -78,8 +78,8 @@ void CommitBatch::SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash) 
 
 absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& options) {
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
   // Keep the default WAL recovery mode (point-in-time): it never leaves holes in the log.
   auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -88,7 +88,10 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options.dir, families, &handles, &raw);
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.dir, families, &handles, &raw)
+          : rocksdb::DB::Open(db_options, options.dir, families, &handles, &raw);
   if (!s.ok()) {
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -115,6 +118,10 @@ absl::Status LogStore::LoadMeta() {
   std::string version;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kMeta),
                                std::string(keys::kFormatVersionKey), &version);
+  if (s.IsNotFound() && options_.read_only) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(options_.dir, " is not a goalsync data dir (no format version)"));
+  }
   if (s.IsNotFound()) {
     std::string v;
     keys::PutBigEndian32(&v, kStoreFormatVersion);
@@ -141,6 +148,25 @@ absl::Status LogStore::LoadMeta() {
   if (!it->status().ok()) return FromRocks(it->status(), "scanning workspaces");
   next_ws_id_ = max_id + 1;
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, WorkspaceRecord>>> LogStore::ListWorkspaces()
+    const {
+  std::vector<std::string> names;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kMeta)));
+  const std::string prefix(1, keys::kWorkspaceNameTag);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    names.push_back(it->key().ToString().substr(1));
+  }
+  if (absl::Status s = FromRocks(it->status(), "listing workspaces"); !s.ok()) return s;
+  it.reset();
+  std::vector<std::pair<std::string, WorkspaceRecord>> out;
+  for (std::string& name : names) {
+    absl::StatusOr<WorkspaceRecord> rec = FindWorkspace(name);
+    if (!rec.ok()) return rec.status();
+    out.emplace_back(std::move(name), *rec);
+  }
+  return out;
 }
 
 absl::StatusOr<WorkspaceRecord> LogStore::FindWorkspace(absl::string_view name) const {

@@ -31,6 +31,10 @@ struct StoreOptions {
   // survives a machine crash. If false, a machine crash (not a process crash) may lose the
   // last commits; only benchmarks and throwaway tests should turn it off.
   bool sync = true;
+  // Open for reading only, without taking the data dir's lock: for offline tools on a
+  // stopped server's dir or a copy of it (RocksDB gives no guarantee while a server writes
+  // the same dir). A missing dir is an error, and Commit fails.
+  bool read_only = false;
   // RocksDB block cache for reads, in MiB. Larger keeps more of the log in memory for
   // catch-up reads; costs that much RAM.
   size_t block_cache_mb = 64;
@@ -76,6 +80,9 @@ class LogStore {
 
   LogStore(const LogStore&) = delete;
   LogStore& operator=(const LogStore&) = delete;
+
+  // Every workspace ever appended to, by name.
+  absl::StatusOr<std::vector<std::pair<std::string, WorkspaceRecord>>> ListWorkspaces() const;
 
   // The record of a workspace; NOT_FOUND if nothing was ever appended to it.
   absl::StatusOr<WorkspaceRecord> FindWorkspace(absl::string_view name) const;

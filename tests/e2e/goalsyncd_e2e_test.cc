@@ -1,5 +1,7 @@
 // End-to-end: a real goalsyncd process on a free loopback port and a temp data dir, driven
 // over real gRPC.
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -358,6 +360,35 @@ TEST_F(GoalsyncdTest, SigtermEndsSubscribersResumablyAndExitsCleanly) {
   EXPECT_THAT(server_->Log(), HasSubstr("closed cleanly"));
   StartServer();
   EXPECT_EQ(client_->Head("acme")->seq(), 1u);
+}
+
+}  // namespace
+}  // namespace goalsync
+
+namespace goalsync {
+namespace {
+
+std::pair<int, std::string> RunCommand(const std::string& cmd) {
+  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(GoalsyncdTest, OfflineVerifyChecksEveryWorkspaceOfAStoppedServer) {
+  ASSERT_TRUE(client_->Append(Request("acme", {"a", "b", "c"})).ok());
+  ASSERT_TRUE(client_->Append(Request("globex", {"a"})).ok());
+  ASSERT_EQ(server_->Stop(), 0);
+  auto [code, out] = RunCommand(std::string(GOALSYNCD_PATH) + " verify --data-dir " +
+                                dir_.Sub("data"));
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("acme: chain OK, 3 events"));
+  EXPECT_THAT(out, HasSubstr("globex: chain OK, 1 events"));
+  auto [missing_code, missing_out] =
+      RunCommand(std::string(GOALSYNCD_PATH) + " verify --data-dir " + dir_.Sub("nope"));
+  EXPECT_EQ(missing_code, 1) << missing_out;
 }
 
 }  // namespace
