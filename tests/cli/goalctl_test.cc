@@ -8,9 +8,9 @@
 #include "goalsync/v1/event.pb.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "rocksdb/db.h"
 #include "server/store/keys.h"
 #include "tests/support/goalsyncd_process.h"
+#include "tests/support/raw_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync {
@@ -139,22 +139,12 @@ TEST_F(GoalctlTest, AppendHelpShowsAWorkingExample) {
 
 // Rewrites the stored event at `seq` of workspace id 1, as an attacker with disk access would.
 void TamperWithEvent(const std::string& data_dir, uint64_t seq) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {"default", "log", "by_goal", "event_ids", "meta"}) {
-    families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), data_dir, families, &handles, &db).ok());
-  std::string bytes;
+  goalsync::testing::RawStore raw(data_dir);
   const std::string key = server::keys::LogKey(1, seq);
-  ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[1], key, &bytes).ok());
   v1::Event e;
-  ASSERT_TRUE(e.ParseFromString(bytes));
+  ASSERT_TRUE(e.ParseFromString(raw.Get(goalsync::testing::RawStore::kLog, key)));
   e.mutable_payload()->mutable_goal_created()->set_statement("80 signed customers");
-  ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[1], key, e.SerializeAsString()).ok());
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
+  raw.Put(goalsync::testing::RawStore::kLog, key, e.SerializeAsString());
 }
 
 TEST_F(GoalctlTest, VerifyPassesOnASoundLogAndNamesTheFirstBadSeq) {

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/store/keys.h"
+#include "tests/support/raw_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::server {
@@ -89,18 +90,10 @@ TEST(LogStoreTest, ADataDirFromANewerServerIsRefused) {
   { auto store = OpenOrDie(dir.path()); }
   {
     // Simulate a newer goalsyncd: bump the stored format version behind our back.
-    rocksdb::DB* raw = nullptr;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "log", "by_goal", "event_ids", "meta"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());
+    goalsync::testing::RawStore raw(dir.path());
     std::string v;
     keys::PutBigEndian32(&v, kStoreFormatVersion + 1);
-    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[4], "F", v).ok());
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
+    raw.Put(goalsync::testing::RawStore::kMeta, "F", v);
   }
   absl::StatusOr<std::unique_ptr<LogStore>> store = LogStore::Open({.dir = dir.path()});
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);

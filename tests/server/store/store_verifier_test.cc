@@ -5,15 +5,16 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "rocksdb/db.h"
 #include "server/log/event_log.h"
 #include "server/store/keys.h"
+#include "tests/support/raw_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::server {
 namespace {
 
 using ::testing::HasSubstr;
+using goalsync::testing::RawStore;
 using goalsync::testing::TempDir;
 
 // A data dir written by the real append path: workspace "acme" (id 1) with 6 events and
@@ -36,33 +37,16 @@ void WriteDataDir(const std::string& dir) {
   append("globex", "g2");
 }
 
-// Raw access to the log family of a copy, as someone with the disk would have.
+// The log family of workspace id 1 ("acme") in a copy, as someone with the disk would see it.
 class RawLog {
  public:
-  explicit RawLog(const std::string& dir) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "log", "by_goal", "event_ids", "meta"}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    EXPECT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles_, &db_).ok());
-  }
-  ~RawLog() {
-    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
-    delete db_;
-  }
-  std::string Get(uint64_t seq) {
-    std::string v;
-    EXPECT_TRUE(db_->Get({}, handles_[1], keys::LogKey(1, seq), &v).ok());
-    return v;
-  }
-  void Put(uint64_t seq, const std::string& v) {
-    ASSERT_TRUE(db_->Put({}, handles_[1], keys::LogKey(1, seq), v).ok());
-  }
-  void Delete(uint64_t seq) { ASSERT_TRUE(db_->Delete({}, handles_[1], keys::LogKey(1, seq)).ok()); }
+  explicit RawLog(const std::string& dir) : raw_(dir) {}
+  std::string Get(uint64_t seq) { return raw_.Get(RawStore::kLog, keys::LogKey(1, seq)); }
+  void Put(uint64_t seq, const std::string& v) { raw_.Put(RawStore::kLog, keys::LogKey(1, seq), v); }
+  void Delete(uint64_t seq) { raw_.Delete(RawStore::kLog, keys::LogKey(1, seq)); }
 
  private:
-  rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  RawStore raw_;
 };
 
 class StoreVerifierTest : public ::testing::Test {
