@@ -95,17 +95,33 @@ absl::Status ValidateSubmittedEvent(const goalsync::v1::Event& event,
 }
 
 absl::string_view GoalIdOf(const goalsync::v1::Payload& payload) {
+  using P = goalsync::v1::Payload;
   switch (payload.body_case()) {
-    case goalsync::v1::Payload::kGoalCreated:
-      return payload.goal_created().goal_id();
-    case goalsync::v1::Payload::kGoalFieldSet:
-      return payload.goal_field_set().goal_id();
-    case goalsync::v1::Payload::kGoalArchived:
-      return payload.goal_archived().goal_id();
-    case goalsync::v1::Payload::kGoalRestored:
-      return payload.goal_restored().goal_id();
-    case goalsync::v1::Payload::BODY_NOT_SET:
-      break;
+    case P::kGoalCreated: return payload.goal_created().goal_id();
+    case P::kGoalFieldSet: return payload.goal_field_set().goal_id();
+    case P::kGoalArchived: return payload.goal_archived().goal_id();
+    case P::kGoalRestored: return payload.goal_restored().goal_id();
+    case P::kGoalMoved: return payload.goal_moved().goal_id();
+    case P::kTargetsSet: return payload.targets_set().goal_id();
+    case P::kPeriodTargetSet: return payload.period_target_set().goal_id();
+    case P::kPeriodTargetRemoved: return payload.period_target_removed().goal_id();
+    case P::kTaskAdded: return payload.task_added().goal_id();
+    case P::kTaskFieldSet: return payload.task_field_set().goal_id();
+    case P::kTaskStatusSet: return payload.task_status_set().goal_id();
+    case P::kTaskDependencyAdded: return payload.task_dependency_added().goal_id();
+    case P::kTaskDependencyRemoved: return payload.task_dependency_removed().goal_id();
+    case P::kRaciAssigned: return payload.raci_assigned().goal_id();
+    case P::kRaciUnassigned: return payload.raci_unassigned().goal_id();
+    case P::kPeopleAllocated: return payload.people_allocated().goal_id();
+    case P::kBudgetAllocated: return payload.budget_allocated().goal_id();
+    case P::kTimeBlockReserved: return payload.time_block_reserved().goal_id();
+    case P::kCheckInRecorded: return payload.check_in_recorded().goal_id();
+    case P::kReviewRecorded: return payload.review_recorded().goal_id();
+    case P::kChangeRequestOpened: return payload.change_request_opened().goal_id();
+    case P::kChangeRequestApproved: return payload.change_request_approved().goal_id();
+    case P::kChangeRequestRejected: return payload.change_request_rejected().goal_id();
+    case P::kConflictResolved: return payload.conflict_resolved().goal_id();
+    case P::BODY_NOT_SET: break;
   }
   return {};
 }
