@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "core/plan/period.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "core/plan/rules.h"
 
 namespace goalsync::core {
@@ -120,6 +122,17 @@ absl::Status CheckPeriodTarget(const Goal& goal, const goalsync::v1::PeriodTarge
 }
 
 }  // namespace rules
+
+std::string SerializeState(const goalsync::v1::PlanState& state) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    state.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
 
 absl::Status Apply(const goalsync::v1::Event& event, goalsync::v1::PlanState* state) {
   using P = goalsync::v1::Payload;

@@ -6,6 +6,8 @@
 #ifndef GOALSYNC_CORE_PLAN_KERNEL_H_
 #define GOALSYNC_CORE_PLAN_KERNEL_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "goalsync/v1/event.pb.h"
 #include "goalsync/v1/state.pb.h"
@@ -21,6 +23,10 @@ namespace goalsync::core {
 //   NOT_FOUND            it names a goal, task, change request... that does not exist;
 //   FAILED_PRECONDITION  the state forbids it now (archived goal, request already decided).
 absl::Status Apply(const goalsync::v1::Event& event, goalsync::v1::PlanState* state);
+
+// The state's bytes, serialized deterministically (map entries sorted by key): equal states
+// give equal bytes on every machine. What snapshots store.
+std::string SerializeState(const goalsync::v1::PlanState& state);
 
 }  // namespace goalsync::core
 
