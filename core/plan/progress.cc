@@ -1,0 +1,224 @@
+#include "core/plan/progress.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "core/plan/period.h"
+
+namespace goalsync::core {
+namespace {
+
+using goalsync::v1::Goal;
+using goalsync::v1::PlanState;
+
+// Children of `id` that are not archived, in id order (deterministic).
+std::vector<const Goal*> Children(const PlanState& state, const std::string& id) {
+  std::vector<const Goal*> out;
+  for (const auto& [child_id, g] : state.goals()) {
+    if (g.parent_id() == id && !g.archived()) out.push_back(&g);
+  }
+  std::sort(out.begin(), out.end(), [](const Goal* a, const Goal* b) { return a->id() < b->id(); });
+  return out;
+}
+
+// Whether a check-in recorded for `checkin_period` counts towards `period`.
+bool Counts(const std::string& checkin_period, const std::optional<Period>& period) {
+  if (!period.has_value()) return true;
+  if (checkin_period.empty()) return false;
+  absl::StatusOr<Period> p = ParsePeriod(checkin_period);
+  return p.ok() && Contains(*period, *p);
+}
+
+// Actual from the goal's own check-ins.
+bool OwnActual(const Goal& g, const std::optional<Period>& period, double* actual) {
+  bool any = false;
+  const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
+  uint64_t latest = 0;
+  for (const auto& c : g.check_ins()) {
+    if (!Counts(c.period(), period)) continue;
+    if (level) {
+      if (c.recorded().seq() >= latest) {
+        latest = c.recorded().seq();
+        *actual = c.value();
+      }
+    } else {
+      *actual += c.value();
+    }
+    any = true;
+  }
+  return any;
+}
+
+std::optional<double> Reference(const goalsync::v1::Targets& t) {
+  if (t.has_base()) return t.base();
+  if (t.has_floor()) return t.floor();
+  if (t.has_stretch()) return t.stretch();
+  return std::nullopt;
+}
+
+std::string Band(const Goal& g, const goalsync::v1::Targets& t, double actual) {
+  if (!Reference(t).has_value()) return "no target";
+  const bool decrease = g.details().direction() == goalsync::v1::DIRECTION_DECREASE;
+  auto met = [&](double target) { return decrease ? actual <= target : actual >= target; };
+  if (t.has_stretch() && met(t.stretch())) return "stretch met";
+  if (t.has_base() && met(t.base())) return "base met";
+  if (t.has_floor() && met(t.floor())) return "floor met";
+  return t.has_floor() ? "below floor" : "below base";
+}
+
+absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
+                                 const std::optional<Period>& period, const std::string& period_text,
+                                 int depth) {
+  Progress p;
+  p.goal_id = g.id();
+  if (period.has_value()) {
+    auto it = g.period_targets().find(period_text);
+    if (it != g.period_targets().end()) p.targets.set_base(it->second);
+  } else {
+    p.targets = g.targets();
+  }
+  const auto rule = g.details().rollup();
+  std::vector<const Goal*> children;
+  if (depth < 64 && rule != goalsync::v1::ROLLUP_UNSPECIFIED && rule != goalsync::v1::ROLLUP_MANUAL) {
+    children = Children(state, g.id());
+  }
+  if (children.empty()) {
+    p.has_actual = OwnActual(g, period, &p.actual);
+    p.source = "check-ins";
+  } else if (rule == goalsync::v1::ROLLUP_SUM) {
+    for (const Goal* c : children) {
+      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, depth + 1);
+      if (!cp.ok()) return cp.status();
+      p.actual += cp->actual;
+      p.has_actual |= cp->has_actual;
+    }
+    p.source = "sum of children";
+  } else {
+    double weighted = 0, weights = 0, minimum = 1e300;
+    for (const Goal* c : children) {
+      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, depth + 1);
+      if (!cp.ok()) return cp.status();
+      if (!cp->fraction.has_value()) continue;
+      const double w = c->details().has_weight() ? c->details().weight() : 1.0;
+      weighted += w * *cp->fraction;
+      weights += w;
+      minimum = std::min(minimum, *cp->fraction);
+    }
+    if (weights > 0) {
+      p.fraction = rule == goalsync::v1::ROLLUP_MIN ? minimum : weighted / weights;
+    }
+    p.source = rule == goalsync::v1::ROLLUP_MIN ? "weakest child" : "weighted children";
+    // The goal's own actual, if it has check-ins, is still shown.
+    p.has_actual = OwnActual(g, period, &p.actual);
+    p.band = p.fraction.has_value() ? (*p.fraction >= 1 ? "base met" : "below base") : "no target";
+    return p;
+  }
+  if (std::optional<double> ref = Reference(p.targets); ref.has_value() && *ref != 0) {
+    const bool decrease = g.details().direction() == goalsync::v1::DIRECTION_DECREASE;
+    p.fraction = decrease ? (p.actual == 0 ? 1.0 : *ref / p.actual) : p.actual / *ref;
+  }
+  p.band = Band(g, p.targets, p.actual);
+  return p;
+}
+
+// Sorts periods by their first day, then by length (a quarter before its first month).
+bool PeriodBefore(const std::string& a, const std::string& b) {
+  absl::StatusOr<Period> pa = ParsePeriod(a), pb = ParsePeriod(b);
+  if (!pa.ok() || !pb.ok()) return a < b;
+  if (pa->first != pb->first) return pa->first < pb->first;
+  return pa->last > pb->last;
+}
+
+}  // namespace
+
+absl::StatusOr<Progress> ComputeProgress(const PlanState& state, const std::string& goal_id,
+                                         const std::string& period) {
+  auto it = state.goals().find(goal_id);
+  if (it == state.goals().end()) return absl::NotFoundError(absl::StrCat("goal ", goal_id, " does not exist"));
+  std::optional<Period> p;
+  if (!period.empty()) {
+    absl::StatusOr<Period> parsed = ParsePeriod(period);
+    if (!parsed.ok()) return parsed.status();
+    p = *parsed;
+  }
+  return Compute(state, it->second, p, period, 0);
+}
+
+absl::StatusOr<std::vector<PeriodVariance>> ComputeVariance(const PlanState& state,
+                                                            const std::string& goal_id) {
+  auto it = state.goals().find(goal_id);
+  if (it == state.goals().end()) return absl::NotFoundError(absl::StrCat("goal ", goal_id, " does not exist"));
+  std::vector<std::string> periods;
+  for (const auto& [period, target] : it->second.period_targets()) periods.push_back(period);
+  std::sort(periods.begin(), periods.end(), PeriodBefore);
+  std::vector<PeriodVariance> out;
+  for (const std::string& period : periods) {
+    absl::StatusOr<Progress> p = ComputeProgress(state, goal_id, period);
+    if (!p.ok()) return p.status();
+    PeriodVariance v{period, it->second.period_targets().at(period), p->actual, 0};
+    v.variance = v.actual - v.plan;
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<BreakdownCheck> CheckBreakdown(const PlanState& state) {
+  std::vector<BreakdownCheck> checks;
+  std::vector<std::string> ids;
+  for (const auto& [id, g] : state.goals()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (const std::string& id : ids) {
+    const Goal& g = state.goals().at(id);
+    if (g.archived() || g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL) continue;
+    // Group the goal's period targets: quarters, and months by quarter.
+    std::map<std::string, double> quarters;
+    std::map<std::string, double> months_by_quarter;
+    std::map<std::string, int> month_count;
+    for (const auto& [period, target] : g.period_targets()) {
+      absl::StatusOr<Period> p = ParsePeriod(period);
+      if (!p.ok()) continue;
+      if (p->kind == PeriodKind::kQuarter) quarters[period] = target;
+      if (p->kind == PeriodKind::kMonth) {
+        const std::string q = absl::StrCat(p->first.year(), "-Q", (p->first.month() - 1) / 3 + 1);
+        months_by_quarter[q] += target;
+        ++month_count[q];
+      }
+    }
+    if (std::optional<double> ref = Reference(g.targets()); ref.has_value() && quarters.size() == 4) {
+      double sum = 0;
+      for (const auto& [q, t] : quarters) sum += t;
+      checks.push_back({id, "quarters add up to the goal's target", *ref, sum,
+                        std::abs(sum - *ref) < 1e-9});
+    }
+    for (const auto& [q, sum] : months_by_quarter) {
+      auto qt = quarters.find(q);
+      if (qt == quarters.end() || month_count[q] != 3) continue;
+      checks.push_back({id, absl::StrCat("months of ", q, " add up to its target"), qt->second,
+                        sum, std::abs(sum - qt->second) < 1e-9});
+    }
+    if (g.details().rollup() == goalsync::v1::ROLLUP_SUM) {
+      std::vector<const Goal*> children = Children(state, id);
+      for (const auto& [period, target] : quarters) {
+        double sum = 0;
+        bool all = !children.empty();
+        for (const Goal* c : children) {
+          auto ct = c->period_targets().find(period);
+          if (ct == c->period_targets().end()) {
+            all = false;
+            break;
+          }
+          sum += ct->second;
+        }
+        if (all) {
+          checks.push_back({id, absl::StrCat("children's ", period, " targets add up to it"),
+                            target, sum, std::abs(sum - target) < 1e-9});
+        }
+      }
+    }
+  }
+  return checks;
+}
+
+}  // namespace goalsync::core
