@@ -64,15 +64,38 @@ double MicrosSince(Clock::time_point t) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t).count();
 }
 
-// A ~200-byte event, as a replica would send it.
+constexpr int kGoals = 100;
+
+// A ~200-byte event, as a replica would send it: a check-in on one of kGoals goals.
 Event MakeEvent(const std::string& tag, uint64_t i) {
   Event e;
   e.set_event_id(absl::StrCat(tag, "-", i, "-", client::NewEventId()));
   e.set_actor("bench");
-  auto* g = e.mutable_payload()->mutable_goal_created();
-  g->set_goal_id(absl::StrCat("goal-", i % 1000));
-  g->set_statement(std::string(110, 'x'));
+  auto* c = e.mutable_payload()->mutable_check_in_recorded();
+  c->set_goal_id(absl::StrCat("goal-", i % kGoals));
+  c->set_value(static_cast<double>(i % 7));
+  c->set_confidence(0.8);
+  c->set_note(std::string(90, 'x'));
   return e;
+}
+
+// Creates the goals the events check in on (not timed).
+void CreateGoals(const std::string& address, const std::string& ws) {
+  client::LogClient client(address);
+  AppendRequest req;
+  req.set_workspace(ws);
+  for (int g = 0; g < kGoals; ++g) {
+    Event* e = req.add_events();
+    e->set_event_id(absl::StrCat("create-", g));
+    auto* c = e->mutable_payload()->mutable_goal_created();
+    c->set_goal_id(absl::StrCat("goal-", g));
+    c->set_level(v1::GOAL_LEVEL_TEAM);
+    c->set_statement("benchmark goal");
+  }
+  if (absl::StatusOr<v1::AppendResponse> r = client.Append(req); !r.ok()) {
+    std::fprintf(stderr, "creating goals failed: %s\n", r.status().ToString().c_str());
+    std::abort();
+  }
 }
 
 std::vector<std::shared_ptr<grpc::Channel>> Channels(const std::string& address, int n) {
@@ -269,6 +292,7 @@ int Main(int argc, char** argv) {
     std::vector<double> ratios;
     for (int round = 0; round < rounds; ++round) {
       const std::string ws = absl::StrCat(run, "-", mode, "-", round);
+      CreateGoals(server, ws);
       if (mode == "single") {
         Result noop = GrpcNoop(server, clients, events);
         Result r = Single(server, ws, clients, events);

@@ -42,6 +42,11 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "subscriber.")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
+  app.add_option("--snapshot-every", o.log.snapshot_every,
+                 "Store a snapshot of each workspace's plan every this many events (0: never). "
+                 "Smaller makes restarts and as-of queries replay less; each snapshot writes the "
+                 "whole plan.")
+      ->capture_default_str();
   app.add_option("--stream-max-in-flight", o.service.stream_max_in_flight,
                  "Unacknowledged requests one AppendStream may have before the server stops "
                  "reading it (back-pressure).")

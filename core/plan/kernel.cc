@@ -3,8 +3,11 @@
 #include <cmath>
 #include <tuple>
 
+#include "core/envelope.h"
 #include "core/plan/period.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "core/plan/rules.h"
 
@@ -122,6 +125,112 @@ absl::Status CheckPeriodTarget(const Goal& goal, const goalsync::v1::PeriodTarge
 }
 
 }  // namespace rules
+
+namespace {
+
+// Every field of Goal but check_ins, allocations, budgets and time_blocks.
+const google::protobuf::FieldMask& GoalWithoutLists() {
+  static const auto* mask = [] {
+    auto* m = new google::protobuf::FieldMask();
+    const auto* d = goalsync::v1::Goal::descriptor();
+    for (int i = 0; i < d->field_count(); ++i) {
+      const int n = d->field(i)->number();
+      if (n != goalsync::v1::Goal::kCheckInsFieldNumber &&
+          n != goalsync::v1::Goal::kAllocationsFieldNumber &&
+          n != goalsync::v1::Goal::kBudgetsFieldNumber &&
+          n != goalsync::v1::Goal::kTimeBlocksFieldNumber) {
+        m->add_paths(d->field(i)->name());
+      }
+    }
+    return m;
+  }();
+  return *mask;
+}
+
+}  // namespace
+
+Checkpoint Save(const goalsync::v1::Event& event, const goalsync::v1::PlanState& state) {
+  using P = goalsync::v1::Payload;
+  const P& p = event.payload();
+  Checkpoint c;
+  c.seq = state.seq();
+  c.conflicts = state.conflicts_size();
+  c.goal_id = std::string(GoalIdOf(p));
+  c.append_only = p.has_check_in_recorded() || p.has_people_allocated() ||
+                  p.has_budget_allocated() || p.has_time_block_reserved();
+  if (auto it = state.goals().find(c.goal_id); it != state.goals().end()) {
+    const goalsync::v1::Goal& g = it->second;
+    c.goal_existed = true;
+    c.check_ins = g.check_ins_size();
+    c.allocations = g.allocations_size();
+    c.budgets = g.budgets_size();
+    c.time_blocks = g.time_blocks_size();
+    if (!c.append_only) {
+      // Everything but the append-only lists, which Restore puts back by length.
+      c.goal.emplace();
+      google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+          g, GoalWithoutLists(), google::protobuf::util::FieldMaskUtil::MergeOptions(),
+          &*c.goal);
+    }
+  }
+  switch (p.body_case()) {
+    case P::kChangeRequestOpened: c.change_request_id = p.change_request_opened().change_request_id(); break;
+    case P::kChangeRequestApproved: c.change_request_id = p.change_request_approved().change_request_id(); break;
+    case P::kChangeRequestRejected: c.change_request_id = p.change_request_rejected().change_request_id(); break;
+    case P::kReviewRecorded: c.review_id = p.review_recorded().review_id(); break;
+    case P::kConflictResolved:
+      for (int i = 0; i < state.conflicts_size(); ++i) {
+        if (state.conflicts(i).id() == p.conflict_resolved().conflict_id()) {
+          c.resolved_conflict = i;
+          c.conflict_before = state.conflicts(i);
+        }
+      }
+      break;
+    default: break;
+  }
+  if (!c.change_request_id.empty()) {
+    if (auto it = state.change_requests().find(c.change_request_id); it != state.change_requests().end()) {
+      c.change_request = it->second;
+    }
+  }
+  c.review_existed = !c.review_id.empty() && state.reviews().contains(c.review_id);
+  return c;
+}
+
+void Restore(Checkpoint c, goalsync::v1::PlanState* state) {
+  state->set_seq(c.seq);
+  if (!c.goal_id.empty()) {
+    if (!c.goal_existed) {
+      state->mutable_goals()->erase(c.goal_id);
+    } else {
+      goalsync::v1::Goal& g = (*state->mutable_goals())[c.goal_id];
+      auto truncate = [](auto* list, int size) {
+        while (list->size() > size) list->RemoveLast();
+      };
+      truncate(g.mutable_check_ins(), c.check_ins);
+      truncate(g.mutable_allocations(), c.allocations);
+      truncate(g.mutable_budgets(), c.budgets);
+      truncate(g.mutable_time_blocks(), c.time_blocks);
+      if (c.goal.has_value()) {
+        c.goal->mutable_check_ins()->Swap(g.mutable_check_ins());
+        c.goal->mutable_allocations()->Swap(g.mutable_allocations());
+        c.goal->mutable_budgets()->Swap(g.mutable_budgets());
+        c.goal->mutable_time_blocks()->Swap(g.mutable_time_blocks());
+        g = std::move(*c.goal);
+      }
+    }
+  }
+  if (!c.change_request_id.empty()) {
+    if (c.change_request.has_value()) {
+      (*state->mutable_change_requests())[c.change_request_id] = std::move(*c.change_request);
+    } else {
+      state->mutable_change_requests()->erase(c.change_request_id);
+    }
+  }
+  if (!c.review_id.empty() && !c.review_existed) state->mutable_reviews()->erase(c.review_id);
+  while (state->conflicts_size() > c.conflicts) state->mutable_conflicts()->RemoveLast();
+  if (c.resolved_conflict >= 0) *state->mutable_conflicts(c.resolved_conflict) = c.conflict_before;
+}
 
 std::string SerializeState(const goalsync::v1::PlanState& state) {
   std::string out;

@@ -33,7 +33,8 @@ class GoalsyncClient:
         """An event that creates a goal; event_id defaults to a fresh UUID."""
         e = self.event_pb2.Event(event_id=event_id or str(uuid.uuid4()), actor="python-example")
         e.payload.goal_created.goal_id = goal_id
-        e.payload.goal_created.statement = statement
+        e.payload.goal_created.level = self.event_pb2.GOAL_LEVEL_TEAM
+        e.payload.goal_created.statement = statement or goal_id
         return e
 
     def append(self, workspace, events, expected_seq=None):

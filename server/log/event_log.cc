@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/envelope.h"
+#include "core/plan/kernel.h"
 #include "server/log/group_commit.h"
 #include "spdlog/spdlog.h"
 
@@ -111,7 +112,8 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
     broken = broken_;
   }
   auto group = std::make_unique<Staged>();
-  group->commit = std::make_shared<GroupCommit>(store_, absl::Now(), std::move(in_flight));
+  group->commit = std::make_shared<GroupCommit>(store_, absl::Now(), std::move(in_flight),
+                                                options_.snapshot_every);
   const size_t n = requests.size();
   group->responses.resize(n, absl::UnknownError("not staged"));
   group->workspaces.resize(n, nullptr);
@@ -182,6 +184,15 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
   std::vector<std::shared_ptr<LiveSink>> wake;
   {
     absl::MutexLock lock(&ws.mu);
+    for (const EventPtr& e : events) {
+      // The stager applied these very events to the tail state in this order; the kernel is
+      // deterministic, so a refusal here is a bug that would fork the two states.
+      if (absl::Status s = core::Apply(*e, &ws.state); !s.ok()) {
+        spdlog::critical("kernel refused committed event {} of {}: {}", e->seq(), ws.name,
+                         s.ToString());
+        std::abort();
+      }
+    }
     ws.committed_seq = events.back()->seq();
     ws.committed_hash = events.back()->hash();
     for (auto it = ws.sinks.begin(); it != ws.sinks.end();) {
@@ -211,15 +222,62 @@ absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
   return LoadWorkspaceLocked(name);
 }
 
+absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const std::string& name,
+                                                          uint64_t seq) {
+  goalsync::v1::PlanState state;
+  state.set_workspace(name);
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> snapshot =
+      store_.LatestSnapshot(ws_id, seq);
+  if (!snapshot.ok()) return snapshot.status();
+  if (snapshot->has_value() && !state.ParseFromString((*snapshot)->second)) {
+    return absl::DataLossError(absl::StrCat("snapshot of ", name, " at seq ", (*snapshot)->first,
+                                            " does not parse"));
+  }
+  std::vector<Event> page;
+  while (state.seq() < seq) {
+    page.clear();
+    if (absl::Status s = store_.ReadEvents(ws_id, state.seq() + 1, seq, 4096, &page); !s.ok()) {
+      return s;
+    }
+    if (page.empty()) {
+      return absl::DataLossError(absl::StrCat("log of ", name, " ends at seq ", state.seq(),
+                                              ", before its head ", seq));
+    }
+    for (const Event& e : page) {
+      if (absl::Status s = core::Apply(e, &state); !s.ok()) {
+        return absl::DataLossError(absl::StrCat("stored event ", e.seq(), " of ", name,
+                                                " does not apply: ", s.message()));
+      }
+    }
+  }
+  return state;
+}
+
+absl::StatusOr<goalsync::v1::PlanState> EventLog::StateAsOf(Workspace& ws, uint64_t seq) {
+  return Rebuild(ws.id, ws.name, std::min(seq, ws.CommittedSeq()));
+}
+
 absl::StatusOr<Workspace*> EventLog::LoadWorkspaceLocked(absl::string_view name) {
   absl::StatusOr<WorkspaceRecord> rec = store_.FindWorkspace(name);
   std::unique_ptr<Workspace> ws;
   if (rec.ok()) {
+    absl::StatusOr<goalsync::v1::PlanState> plan = Rebuild(rec->id, std::string(name), rec->head_seq);
+    if (!plan.ok() && !absl::IsDataLoss(plan.status())) return plan.status();
     ws = std::make_unique<Workspace>(std::string(name), rec->id, true, rec->head_seq,
-                                     rec->head_hash);
+                                     rec->head_hash,
+                                     plan.ok() ? std::move(*plan) : goalsync::v1::PlanState());
+    if (!plan.ok()) {
+      spdlog::error("workspace {} cannot be loaded, appends refused: {}", std::string(name),
+                    plan.status().ToString());
+      ws->load_error = absl::DataLossError(absl::StrCat(
+          "workspace ", name, " cannot be loaded (", plan.status().message(),
+          "); run `goalctl log verify` or `goalsyncd verify`"));
+    }
   } else if (absl::IsNotFound(rec.status())) {
+    goalsync::v1::PlanState empty;
+    empty.set_workspace(std::string(name));
     ws = std::make_unique<Workspace>(std::string(name), store_.AllocateWorkspaceId(), false, 0,
-                                     "");
+                                     "", std::move(empty));
   } else {
     return rec.status();
   }

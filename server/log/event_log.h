@@ -40,6 +40,10 @@ struct EventLogOptions {
   // wait for the next fsync. Larger groups amortize the fsync further but delay every ack
   // in the group.
   size_t max_group_bytes = 16 << 20;
+  // A snapshot of a workspace's plan is stored every this many events (0: never). Loading a
+  // workspace (first use after a start) and "state as of" queries replay at most this many
+  // events from the nearest snapshot; each snapshot costs a write of the whole plan.
+  uint64_t snapshot_every = 10000;
 };
 
 class EventLog {
@@ -65,6 +69,10 @@ class EventLog {
   // The workspace named `name`, loaded from the store or made empty in memory on first use.
   // The pointer stays valid as long as the EventLog.
   absl::StatusOr<Workspace*> GetWorkspace(absl::string_view name);
+
+  // The plan of `ws` as of `seq` (at most the committed head): the nearest snapshot at or
+  // before it plus the events after it. DATA_LOSS if a stored event does not apply.
+  absl::StatusOr<goalsync::v1::PlanState> StateAsOf(Workspace& ws, uint64_t seq);
 
   // Appends to `out` committed events of `ws` from `from_seq`, at most `max_events`.
   absl::Status ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
@@ -102,6 +110,8 @@ class EventLog {
   void RunWriter();
   std::unique_ptr<Staged> StageGroup(std::vector<Pending> requests);
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
+  absl::StatusOr<goalsync::v1::PlanState> Rebuild(uint32_t ws_id, const std::string& name,
+                                                  uint64_t seq);
   absl::StatusOr<Workspace*> LoadWorkspaceLocked(absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu_);
 

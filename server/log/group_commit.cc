@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/envelope.h"
 #include "core/hash_chain.h"
+#include "core/plan/kernel.h"
 #include "server/store/keys.h"
 
 namespace goalsync::server {
@@ -15,9 +16,11 @@ using goalsync::v1::AppendResponse;
 using goalsync::v1::Event;
 
 GroupCommit::GroupCommit(LogStore& store, absl::Time now,
-                         std::vector<std::shared_ptr<const GroupCommit>> in_flight)
+                         std::vector<std::shared_ptr<const GroupCommit>> in_flight,
+                         uint64_t snapshot_every)
     : store_(store),
       in_flight_(std::move(in_flight)),
+      snapshot_every_(snapshot_every),
       batch_(store),
       now_micros_(absl::ToUnixMicros(now)) {
   const int64_t nanos = absl::ToUnixNanos(now);
@@ -38,6 +41,7 @@ absl::StatusOr<std::optional<uint64_t>> GroupCommit::FindDuplicate(const Workspa
 
 absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendRequest& request,
                                                   std::vector<EventPtr>* staged) {
+  if (!ws.load_error.ok()) return ws.load_error;
   // Look everything up before staging anything, so that an error leaves no trace.
   AppendResponse response;
   std::vector<std::string> id_keys;
@@ -61,25 +65,58 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
         " is seq ", ws.tail_seq, " (hash ", absl::BytesToHexString(ws.tail_hash),
         "): read the new events and retry"));
   }
+  // Seal and apply every new event in order; the kernel may refuse any of them, and then
+  // the whole request is taken back.
+  const uint64_t head_before = ws.tail_seq;
+  const std::string hash_before = ws.tail_hash;
+  const bool batch = fresh > 1;
+  std::vector<core::Checkpoint> checkpoints;
+  std::vector<std::pair<std::shared_ptr<Event>, std::string>> sealed;
+  std::vector<std::pair<uint64_t, std::string>> snapshots;
+  for (int i = 0; i < request.events_size(); ++i) {
+    if (response.results(i).duplicate()) continue;
+    std::string stored;
+    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, &stored);
+    if (batch) checkpoints.push_back(core::Save(*event, ws.tail_state));
+    if (absl::Status s = core::Apply(*event, &ws.tail_state); !s.ok()) {
+      // The refused event changed nothing; take back the ones before it, newest first.
+      if (batch) checkpoints.pop_back();
+      while (!checkpoints.empty()) {
+        core::Restore(std::move(checkpoints.back()), &ws.tail_state);
+        checkpoints.pop_back();
+      }
+      ws.tail_seq = head_before;
+      ws.tail_hash = hash_before;
+      return absl::Status(s.code(), absl::StrCat("events[", i, "]: ", s.message()));
+    }
+    if (snapshot_every_ > 0 && event->seq() % snapshot_every_ == 0) {
+      snapshots.emplace_back(event->seq(), core::SerializeState(ws.tail_state));
+    }
+    sealed.emplace_back(std::move(event), std::move(stored));
+  }
   if (fresh > 0 && std::find(touched_.begin(), touched_.end(), &ws) == touched_.end()) {
     touched_.push_back(&ws);
   }
-  const uint64_t head_before = ws.tail_seq;
+  size_t next = 0;
   for (int i = 0; i < request.events_size(); ++i) {
     auto* result = response.mutable_results(i);
     if (result->duplicate()) continue;
-    EventPtr sealed = Sign(ws, request.events(i), head_before);
-    result->set_seq(sealed->seq());
-    staged_ids_[id_keys[i]] = sealed->seq();
-    if (response.first_seq() == 0) response.set_first_seq(sealed->seq());
-    response.set_last_seq(sealed->seq());
-    staged->push_back(std::move(sealed));
+    auto& [event, stored] = sealed[next++];
+    batch_.AddEvent(ws.id, event->seq(), event->event_id(), core::GoalIdOf(event->payload()),
+                    stored);
+    result->set_seq(event->seq());
+    staged_ids_[id_keys[i]] = event->seq();
+    if (response.first_seq() == 0) response.set_first_seq(event->seq());
+    response.set_last_seq(event->seq());
+    staged->push_back(std::move(event));
   }
+  for (const auto& [seq, bytes] : snapshots) batch_.PutSnapshot(ws.id, seq, bytes);
   response.set_head_seq(ws.tail_seq);
   return response;
 }
 
-EventPtr GroupCommit::Sign(Workspace& ws, const Event& submitted, uint64_t base_seq) {
+std::shared_ptr<Event> GroupCommit::Sign(Workspace& ws, const Event& submitted,
+                                         uint64_t base_seq, std::string* stored) {
   auto event = std::make_shared<Event>(submitted);
   event->set_workspace(ws.name);
   event->set_seq(ws.tail_seq + 1);
@@ -88,9 +125,7 @@ EventPtr GroupCommit::Sign(Workspace& ws, const Event& submitted, uint64_t base_
   if (!event->has_base_seq()) event->set_base_seq(base_seq);
   *event->mutable_server_time() = server_time_;
   event->set_prev_hash(ws.tail_hash.empty() ? core::GenesisHash() : ws.tail_hash);
-  const std::string stored = core::SealEvent(event.get());
-  batch_.AddEvent(ws.id, event->seq(), event->event_id(), core::GoalIdOf(event->payload()),
-                  stored);
+  *stored = core::SealEvent(event.get());
   ws.tail_seq = event->seq();
   ws.tail_hash = event->hash();
   return event;

@@ -31,11 +31,14 @@ class GroupCommit {
   // Events staged are stamped with `now` as their server_time. `in_flight` are the groups
   // sealed but perhaps not yet written: their event ids count as already appended.
   GroupCommit(LogStore& store, absl::Time now,
-              std::vector<std::shared_ptr<const GroupCommit>> in_flight);
+              std::vector<std::shared_ptr<const GroupCommit>> in_flight,
+              uint64_t snapshot_every);
 
-  // Stages `request` (already validated by ValidateAppendRequest) on `ws`. On success
-  // appends the new events, as they will be stored, to *staged. On error stages nothing:
-  // ABORTED for an expected_seq mismatch, or the store's error for a failed lookup.
+  // Stages `request` (already validated by ValidateAppendRequest) on `ws`: each new event is
+  // sealed and applied by the kernel to the workspace's tail state. On success appends the
+  // new events, as they will be stored, to *staged. On error stages nothing and leaves the
+  // tail as it was: ABORTED for an expected_seq mismatch, the kernel's INVALID_ARGUMENT /
+  // NOT_FOUND / FAILED_PRECONDITION naming the event's index, or the store's error.
   absl::StatusOr<goalsync::v1::AppendResponse> Stage(Workspace& ws,
                                                      const goalsync::v1::AppendRequest& request,
                                                      std::vector<EventPtr>* staged);
@@ -55,10 +58,14 @@ class GroupCommit {
  private:
   absl::StatusOr<std::optional<uint64_t>> FindDuplicate(const Workspace& ws,
                                                         const std::string& key);
-  EventPtr Sign(Workspace& ws, const goalsync::v1::Event& submitted, uint64_t base_seq);
+  // Seals `submitted` as the next event of `ws` (seq, stamps, hash chain), advancing the
+  // tail seq and hash; *stored receives its bytes.
+  std::shared_ptr<goalsync::v1::Event> Sign(Workspace& ws, const goalsync::v1::Event& submitted,
+                                            uint64_t base_seq, std::string* stored);
 
   LogStore& store_;
   const std::vector<std::shared_ptr<const GroupCommit>> in_flight_;
+  const uint64_t snapshot_every_;
   CommitBatch batch_;
   google::protobuf::Timestamp server_time_;
   uint64_t now_micros_;

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "goalsync/v1/event.pb.h"
+#include "goalsync/v1/state.pb.h"
 
 namespace goalsync::server {
 
@@ -36,28 +37,39 @@ class LiveSink {
 };
 
 struct Workspace {
-  Workspace(std::string name, uint32_t id, bool registered, uint64_t seq, std::string hash)
+  Workspace(std::string name, uint32_t id, bool registered, uint64_t seq, std::string hash,
+            goalsync::v1::PlanState plan)
       : name(std::move(name)),
         id(id),
         registered(registered),
         tail_seq(seq),
         tail_hash(hash),
+        tail_state(plan),
         committed_seq(seq),
-        committed_hash(std::move(hash)) {}
+        committed_hash(std::move(hash)),
+        state(std::move(plan)) {}
 
   const std::string name;
   const uint32_t id;
+  // Set when the stored log could not be folded into a plan at load (tampering, or a kernel
+  // that no longer accepts an old event): raw reads still work, so `goalctl log verify` can
+  // find out why; appends and plan queries fail with it. Immutable after construction.
+  absl::Status load_error;
 
   // Stager-only: whether meta maps the name to `id` (or will once the sealed groups are
   // written), and the head including every event staged so far.
   bool registered;
   uint64_t tail_seq;
   std::string tail_hash;
+  // The plan with every staged event applied: appends are validated against it.
+  goalsync::v1::PlanState tail_state;
 
   absl::Mutex mu;
   // Every event up to committed_seq is durable and readable from the store.
   uint64_t committed_seq ABSL_GUARDED_BY(mu);
   std::string committed_hash ABSL_GUARDED_BY(mu);
+  // The plan as of committed_seq: what queries see.
+  goalsync::v1::PlanState state ABSL_GUARDED_BY(mu);
   std::vector<std::shared_ptr<LiveSink>> sinks ABSL_GUARDED_BY(mu);
   // Set at shutdown: no new live subscribers.
   bool closed ABSL_GUARDED_BY(mu) = false;

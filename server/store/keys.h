@@ -7,6 +7,7 @@
 //   meta       'F'                             -> format version(4)
 //              'W' workspace name              -> ws_id(4)
 //              'H' ws_id(4)                    -> head seq(8) head hash(32)
+//   snapshots  ws_id(4) seq(8)                 -> PlanState as of seq (deterministic bytes)
 //
 // A workspace's name maps to a small id so that every log and index key carries 4 bytes
 // instead of the name. goal ids never hold 0x00 (core::ValidateId), so by_goal keys of

@@ -13,7 +13,8 @@ namespace {
 
 absl::string_view AsView(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
 
-constexpr const char* kFamilyNames[] = {"default", "log", "by_goal", "event_ids", "meta"};
+constexpr const char* kFamilyNames[] = {"default", "log", "by_goal", "event_ids", "meta",
+                                        "snapshots"};
 
 rocksdb::ColumnFamilyOptions FamilyOptions(int family, std::shared_ptr<rocksdb::Cache> cache) {
   rocksdb::ColumnFamilyOptions cf;
@@ -67,6 +68,11 @@ void CommitBatch::AddEvent(uint32_t ws_id, uint64_t seq, absl::string_view event
     batch_.Put(store_.cf(LogStore::kByGoal), keys::ByGoalKey(ws_id, goal_id, seq),
                rocksdb::Slice());
   }
+}
+
+void CommitBatch::PutSnapshot(uint32_t ws_id, uint64_t seq, absl::string_view state) {
+  batch_.Put(store_.cf(LogStore::kSnapshots), keys::LogKey(ws_id, seq),
+             rocksdb::Slice(state.data(), state.size()));
 }
 
 void CommitBatch::SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash) {
@@ -232,6 +238,25 @@ absl::StatusOr<std::vector<uint64_t>> LogStore::GoalSeqs(uint32_t ws_id,
   }
   if (absl::Status s = FromRocks(it->status(), "reading by_goal"); !s.ok()) return s;
   return seqs;
+}
+
+absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LogStore::LatestSnapshot(
+    uint32_t ws_id, uint64_t at_most_seq) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kSnapshots)));
+  it->SeekForPrev(keys::LogKey(ws_id, at_most_seq));
+  if (!it->Valid()) {
+    if (absl::Status s = FromRocks(it->status(), "reading snapshots"); !s.ok()) return s;
+    return std::nullopt;
+  }
+  if (!it->key().starts_with(keys::WorkspacePrefix(ws_id))) return std::nullopt;
+  return std::make_pair(keys::SeqOfKey(AsView(it->key())), it->value().ToString());
+}
+
+absl::StatusOr<goalsync::v1::Event> LogStore::ReadEvent(uint32_t ws_id, uint64_t seq) const {
+  std::vector<goalsync::v1::Event> one;
+  if (absl::Status s = ReadEvents(ws_id, seq, seq, 1, &one); !s.ok()) return s;
+  if (one.empty()) return absl::NotFoundError(absl::StrCat("no event at seq ", seq));
+  return std::move(one[0]);
 }
 
 absl::Status LogStore::Commit(CommitBatch& batch) {

@@ -59,6 +59,8 @@ class CommitBatch {
   void AddEvent(uint32_t ws_id, uint64_t seq, absl::string_view event_id,
                 absl::string_view goal_id, absl::string_view event_bytes);
   void SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash);
+  // The workspace's serialized PlanState as of `seq`.
+  void PutSnapshot(uint32_t ws_id, uint64_t seq, absl::string_view state);
 
   size_t ByteSize() const { return batch_.GetDataSize(); }
   bool empty() const { return batch_.Count() == 0; }
@@ -102,7 +104,16 @@ class LogStore {
   absl::StatusOr<std::vector<uint64_t>> GoalSeqs(uint32_t ws_id, absl::string_view goal_id) const;
 
   // The column families, in the order they are opened.
-  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kFamilyCount };
+  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kSnapshots, kFamilyCount };
+
+  // The newest snapshot of `ws_id` at or before `at_most_seq`: (seq, serialized PlanState),
+  // or nullopt if there is none.
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestSnapshot(
+      uint32_t ws_id, uint64_t at_most_seq) const;
+
+  // The server_time of the event at `seq` of `ws_id` (NOT_FOUND if there is none), for
+  // finding a seq by time.
+  absl::StatusOr<goalsync::v1::Event> ReadEvent(uint32_t ws_id, uint64_t seq) const;
 
   // Applies `batch` atomically and, if options.sync, durably. UNAVAILABLE on an I/O error.
   absl::Status Commit(CommitBatch& batch);

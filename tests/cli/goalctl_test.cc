@@ -34,7 +34,8 @@ class GoalctlTest : public ::testing::Test {
 
   // Runs goalctl with `args` (shell-quoted by the caller) against the server.
   RunResult Goalctl(const std::string& args, const std::string& env = "") {
-    const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() + " " +
+    // `timeout` bounds a command that would otherwise wait forever (a --follow gone wrong).
+    const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() + " timeout 60 " +
                             GOALCTL_PATH + " " + args + " 2>&1";
     FILE* pipe = popen(cmd.c_str(), "r");
     std::string out;
@@ -49,13 +50,14 @@ class GoalctlTest : public ::testing::Test {
 };
 
 constexpr const char* kCreate =
-    R"('{"goalCreated": {"goalId": "sales-2026", "statement": "50 signed customers"}}')";
+    R"('{"goalCreated": {"goalId": "sales-2026", "level": "GOAL_LEVEL_TEAM", "statement": "50 signed customers"}}')";
+constexpr const char* kCheckIn = R"('{"checkInRecorded": {"goalId": "sales-2026", "value": 6}}')";
 
 TEST_F(GoalctlTest, AppendPrintsTheSeqAndIsIdempotentWithAnEventId) {
   RunResult first = Goalctl(std::string("-w acme log append --event ") + kCreate + " --event-id e-1");
   EXPECT_EQ(first.exit_code, 0) << first.out;
   EXPECT_EQ(first.out, "1\n");
-  RunResult second = Goalctl(std::string("-w acme log append --event ") + kCreate);
+  RunResult second = Goalctl(std::string("-w acme log append --event ") + kCheckIn);
   EXPECT_EQ(second.out, "2\n");
   RunResult again = Goalctl(std::string("-w acme -o json log append --event ") + kCreate +
                       " --event-id e-1");
@@ -81,9 +83,10 @@ TEST_F(GoalctlTest, EnvironmentSetsTheWorkspace) {
 }
 
 TEST_F(GoalctlTest, ReadPrintsEventsAsTableOrJsonLines) {
-  for (int i = 0; i < 3; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  Goalctl(std::string("-w acme log append --event ") + kCreate);
+  for (int i = 0; i < 2; ++i) Goalctl(std::string("-w acme log append --event ") + kCheckIn);
   RunResult table = Goalctl("-w acme log read --from 2");
-  EXPECT_THAT(table.out, HasSubstr("goal_created"));
+  EXPECT_THAT(table.out, HasSubstr("check_in_recorded"));
   EXPECT_THAT(table.out, HasSubstr("sales-2026"));
   RunResult json = Goalctl("-w acme -o json log read --limit 2");
   std::vector<nlohmann::json> lines;
@@ -97,7 +100,8 @@ TEST_F(GoalctlTest, ReadPrintsEventsAsTableOrJsonLines) {
 }
 
 TEST_F(GoalctlTest, FollowWithLimitStopsAfterThatManyEvents) {
-  for (int i = 0; i < 3; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  Goalctl(std::string("-w acme log append --event ") + kCreate);
+  for (int i = 0; i < 2; ++i) Goalctl(std::string("-w acme log append --event ") + kCheckIn);
   RunResult follow = Goalctl("-w acme -o json log read --follow --limit 3");
   EXPECT_EQ(follow.exit_code, 0) << follow.out;
   EXPECT_EQ(std::count(follow.out.begin(), follow.out.end(), '\n'), 3);
@@ -111,6 +115,9 @@ TEST_F(GoalctlTest, ErrorsExitOneWithAMessageAndUsageExitsTwo) {
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_THAT(empty.out, HasSubstr("payload is empty"));
   RunResult stale = Goalctl(std::string("-w acme log append --expected-seq 5 --event ") + kCreate);
+  RunResult refused = Goalctl("-w acme log append --event '{\"checkInRecorded\": {\"goalId\": \"nope\", \"value\": 1}}'");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, HasSubstr("goal nope does not exist"));
   EXPECT_EQ(stale.exit_code, 1);
   EXPECT_THAT(stale.out, HasSubstr("read the new events and retry"));
   EXPECT_EQ(Goalctl("log nosuchcommand").exit_code, 2);
@@ -143,12 +150,13 @@ void TamperWithEvent(const std::string& data_dir, uint64_t seq) {
   const std::string key = server::keys::LogKey(1, seq);
   v1::Event e;
   ASSERT_TRUE(e.ParseFromString(raw.Get(goalsync::testing::RawStore::kLog, key)));
-  e.mutable_payload()->mutable_goal_created()->set_statement("80 signed customers");
+  e.mutable_payload()->mutable_check_in_recorded()->set_value(9);  // it said 6
   raw.Put(goalsync::testing::RawStore::kLog, key, e.SerializeAsString());
 }
 
 TEST_F(GoalctlTest, VerifyPassesOnASoundLogAndNamesTheFirstBadSeq) {
-  for (int i = 0; i < 5; ++i) Goalctl(std::string("-w acme log append --event ") + kCreate);
+  Goalctl(std::string("-w acme log append --event ") + kCreate);
+  for (int i = 0; i < 4; ++i) Goalctl(std::string("-w acme log append --event ") + kCheckIn);
   RunResult ok = Goalctl("-w acme log verify");
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_THAT(ok.out, HasSubstr("chain OK: 5 events"));

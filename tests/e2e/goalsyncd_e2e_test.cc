@@ -36,7 +36,8 @@ AppendRequest Request(const std::string& ws, const std::vector<std::string>& ids
     e->set_event_id(id);
     auto* g = e->mutable_payload()->mutable_goal_created();
     g->set_goal_id("goal-" + id);
-    g->set_statement(std::string(statement_bytes, 's'));
+    g->set_level(v1::GOAL_LEVEL_TEAM);
+    g->set_statement(statement_bytes > 0 ? std::string(statement_bytes, 's') : "goal " + id);
   }
   return req;
 }

@@ -58,8 +58,8 @@ def run(c):
     check("ten events get seqs 1..10", [r.seq for r in first.results] == list(range(1, 11)),
           first)
 
-    retry = c.append(ws, [c.goal_created("g0", "again", event_id="fixed-id")])
-    again = c.append(ws, [c.goal_created("g0", "again", event_id="fixed-id")])
+    retry = c.append(ws, [c.goal_created("retried", "again", event_id="fixed-id")])
+    again = c.append(ws, [c.goal_created("retried", "again", event_id="fixed-id")])
     check("a retried event_id returns its first seq",
           again.results[0].duplicate and again.results[0].seq == retry.results[0].seq, again)
 

@@ -16,7 +16,7 @@ void Check(const rocksdb::Status& s, const char* what) {
 
 RawStore::RawStore(const std::string& dir) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : {"default", "log", "by_goal", "event_ids", "meta"}) {
+  for (const char* name : {"default", "log", "by_goal", "event_ids", "meta", "snapshots"}) {
     families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   Check(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles_, &db_), "open");

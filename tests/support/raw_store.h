@@ -13,7 +13,7 @@ namespace goalsync::testing {
 class RawStore {
  public:
   // The column families, in LogStore's order.
-  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta };
+  enum Family { kDefault = 0, kLog, kByGoal, kEventIds, kMeta, kSnapshots };
 
   // Opens `dir` (which must not be open elsewhere); aborts the test binary on failure.
   explicit RawStore(const std::string& dir);

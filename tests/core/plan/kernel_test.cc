@@ -356,3 +356,37 @@ TEST(KernelMergeTest, AMoveThatBecameACycleIsKeptAsAConflict) {
 
 }  // namespace
 }  // namespace goalsync::core
+
+namespace goalsync::core {
+namespace {
+
+TEST(KernelCheckpointTest, RestoreTakesBackEveryKindOfEvent) {
+  const char* events[] = {
+      R"({"goalCreated": {"goalId": "new", "parentId": "co", "level": "GOAL_LEVEL_TEAM", "statement": "x"}})",
+      R"({"goalFieldSet": {"goalId": "sales", "field": "owner", "value": "wu"}})",
+      R"({"goalArchived": {"goalId": "sales"}})",
+      R"({"targetsSet": {"goalId": "sales", "targets": {"floor": 52}}})",
+      R"({"periodTargetSet": {"goalId": "sales", "target": {"period": "2026-Q1", "target": 8}}})",
+      R"({"taskAdded": {"goalId": "sales", "taskId": "t2", "title": "x"}})",
+      R"({"raciAssigned": {"goalId": "sales", "person": "wu", "role": "RACI_ROLE_INFORMED"}})",
+      R"({"checkInRecorded": {"goalId": "sales", "value": 3}})",
+      R"({"reviewRecorded": {"reviewId": "r", "goalId": "sales", "kind": "REVIEW_KIND_MONTHLY", "period": "2026-01", "decision": "REVIEW_DECISION_KEEP"}})",
+      R"({"changeRequestOpened": {"changeRequestId": "cr2", "goalId": "sales", "targets": {"floor": 60}, "reason": "x"}})",
+      R"({"changeRequestApproved": {"changeRequestId": "cr1", "goalId": "sales"}})",
+  };
+  for (const char* json : events) {
+    PlanState s = BasePlan();
+    // The goal has check-ins: Restore must keep them while it puts the rest back.
+    ASSERT_TRUE(ApplyJson(&s, R"({"checkInRecorded": {"goalId": "sales", "value": 2}})").ok());
+    const std::string before = SerializeState(s);
+    auto e = testing::MakeEvent(s.seq() + 1, json);
+    Checkpoint c = Save(e, s);
+    ASSERT_TRUE(Apply(e, &s).ok()) << json;
+    EXPECT_NE(SerializeState(s), before) << json;
+    Restore(std::move(c), &s);
+    EXPECT_EQ(SerializeState(s), before) << json;
+  }
+}
+
+}  // namespace
+}  // namespace goalsync::core

@@ -26,7 +26,10 @@ AppendRequest Request(const std::string& ws, std::vector<std::string> ids,
   for (const std::string& id : ids) {
     Event* e = req.add_events();
     e->set_event_id(id);
-    e->mutable_payload()->mutable_goal_created()->set_goal_id("goal-" + id);
+    auto* g = e->mutable_payload()->mutable_goal_created();
+    g->set_goal_id("goal-" + id);
+    g->set_level(v1::GOAL_LEVEL_TEAM);
+    g->set_statement("goal " + id);
   }
   if (expected_seq) req.set_expected_seq(*expected_seq);
   return req;

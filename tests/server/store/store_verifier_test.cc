@@ -27,7 +27,10 @@ void WriteDataDir(const std::string& dir) {
     req.set_workspace(ws);
     auto* e = req.add_events();
     e->set_event_id(id);
-    e->mutable_payload()->mutable_goal_created()->set_goal_id("g-" + id);
+    auto* g = e->mutable_payload()->mutable_goal_created();
+    g->set_goal_id("g-" + id);
+    g->set_level(v1::GOAL_LEVEL_TEAM);
+    g->set_statement("goal " + id);
     std::promise<bool> done;
     log.Append(req, [&](absl::StatusOr<v1::AppendResponse> r) { done.set_value(r.ok()); });
     ASSERT_TRUE(done.get_future().get());
