@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->store_ = std::move(*store);
   server->log_ = std::make_unique<EventLog>(*server->store_, options.log);
   server->service_ = std::make_unique<EventLogService>(*server->log_, options.service);
+  server->plan_service_ = std::make_unique<PlanService>(*server->log_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -23,6 +24,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.RegisterService(server->service_.get());
+  builder.RegisterService(server->plan_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     server->grpc_server_.reset();
@@ -46,6 +48,7 @@ void Server::Shutdown() {
   }
   if (log_ != nullptr) log_->Stop();  // commits and acks whatever was queued
   grpc_server_.reset();
+  plan_service_.reset();
   service_.reset();
   log_.reset();
   store_.reset();  // closes RocksDB

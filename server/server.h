@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/log/event_log.h"
 #include "server/service/event_log_service.h"
+#include "server/service/plan_service.h"
 #include "server/store/log_store.h"
 
 namespace goalsync::server {
@@ -60,6 +61,7 @@ class Server {
   std::unique_ptr<LogStore> store_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<EventLogService> service_;
+  std::unique_ptr<PlanService> plan_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   int port_ = 0;
   bool shut_down_ = false;
