@@ -3,6 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/cli_context.h"
+#include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   RegisterLogCommands(app, ctx);
+  RegisterImportCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

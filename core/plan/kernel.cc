@@ -128,7 +128,21 @@ absl::Status CheckPeriodTarget(const Goal& goal, const goalsync::v1::PeriodTarge
 
 namespace {
 
-// Every field of Goal but check_ins, allocations, budgets and time_blocks.
+// The task a payload changes, if it is about one.
+std::string TaskIdOf(const goalsync::v1::Payload& p) {
+  switch (p.body_case()) {
+    case goalsync::v1::Payload::kTaskAdded: return p.task_added().task_id();
+    case goalsync::v1::Payload::kTaskFieldSet: return p.task_field_set().task_id();
+    case goalsync::v1::Payload::kTaskStatusSet: return p.task_status_set().task_id();
+    case goalsync::v1::Payload::kTaskDependencyAdded: return p.task_dependency_added().task_id();
+    case goalsync::v1::Payload::kTaskDependencyRemoved: return p.task_dependency_removed().task_id();
+    case goalsync::v1::Payload::kRaciAssigned: return p.raci_assigned().task_id();
+    case goalsync::v1::Payload::kRaciUnassigned: return p.raci_unassigned().task_id();
+    default: return "";
+  }
+}
+
+// Every field of Goal but check_ins, allocations, budgets, time_blocks and tasks.
 const google::protobuf::FieldMask& GoalWithoutLists() {
   static const auto* mask = [] {
     auto* m = new google::protobuf::FieldMask();
@@ -138,7 +152,8 @@ const google::protobuf::FieldMask& GoalWithoutLists() {
       if (n != goalsync::v1::Goal::kCheckInsFieldNumber &&
           n != goalsync::v1::Goal::kAllocationsFieldNumber &&
           n != goalsync::v1::Goal::kBudgetsFieldNumber &&
-          n != goalsync::v1::Goal::kTimeBlocksFieldNumber) {
+          n != goalsync::v1::Goal::kTimeBlocksFieldNumber &&
+          n != goalsync::v1::Goal::kTasksFieldNumber) {
         m->add_paths(d->field(i)->name());
       }
     }
@@ -165,8 +180,12 @@ Checkpoint Save(const goalsync::v1::Event& event, const goalsync::v1::PlanState&
     c.allocations = g.allocations_size();
     c.budgets = g.budgets_size();
     c.time_blocks = g.time_blocks_size();
+    c.task_id = TaskIdOf(p);
+    if (!c.task_id.empty()) {
+      if (auto t = g.tasks().find(c.task_id); t != g.tasks().end()) c.task = t->second;
+    }
     if (!c.append_only) {
-      // Everything but the append-only lists, which Restore puts back by length.
+      // Everything but the lists (restored by length) and the tasks (restored by task).
       c.goal.emplace();
       google::protobuf::util::FieldMaskUtil::MergeMessageTo(
           g, GoalWithoutLists(), google::protobuf::util::FieldMaskUtil::MergeOptions(),
@@ -211,7 +230,15 @@ void Restore(Checkpoint c, goalsync::v1::PlanState* state) {
       truncate(g.mutable_allocations(), c.allocations);
       truncate(g.mutable_budgets(), c.budgets);
       truncate(g.mutable_time_blocks(), c.time_blocks);
+      if (!c.task_id.empty()) {
+        if (c.task.has_value()) {
+          (*g.mutable_tasks())[c.task_id] = std::move(*c.task);
+        } else {
+          g.mutable_tasks()->erase(c.task_id);
+        }
+      }
       if (c.goal.has_value()) {
+        c.goal->mutable_tasks()->swap(*g.mutable_tasks());
         c.goal->mutable_check_ins()->Swap(g.mutable_check_ins());
         c.goal->mutable_allocations()->Swap(g.mutable_allocations());
         c.goal->mutable_budgets()->Swap(g.mutable_budgets());

@@ -127,6 +127,29 @@ TEST_F(GoalctlTest, ErrorsExitOneWithAMessageAndUsageExitsTwo) {
   EXPECT_THAT(down.out, HasSubstr("is goalsyncd running"));
 }
 
+TEST_F(GoalctlTest, ImportLoadsTheExamplePlanOnceAndNamesBadLines) {
+  RunResult first = Goalctl(std::string("-o json import ") + EXAMPLE_PLAN_PATH);
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  auto j = nlohmann::json::parse(first.out);
+  EXPECT_EQ(j["workspace"], "acme-2026");
+  EXPECT_GT(j["imported"].get<int>(), 40);
+  RunResult again = Goalctl(std::string("-o json import ") + EXAMPLE_PLAN_PATH);
+  auto j2 = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j2["imported"], 0);
+  EXPECT_EQ(j2["alreadyThere"], j["imported"]);
+
+  const std::string bad = dir_.Sub("bad.yaml");
+  FILE* f = fopen(bad.c_str(), "w");
+  fputs("workspace: w\nevents:\n  - by: me\n    goalCreated: {goalId: g, level: GOAL_LEVEL_TEAM, statement: s}\n"
+        "  - by: me\n    checkInRecorded: {goalId: g, valu: 3}\n", f);
+  fclose(f);
+  RunResult refused = Goalctl("import " + bad);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.out, HasSubstr("line 5"));
+  EXPECT_THAT(refused.out, HasSubstr("valu"));
+  EXPECT_THAT(Goalctl("-w w log head").out, HasSubstr("seq 0")) << "a bad file imports nothing";
+}
+
 TEST_F(GoalctlTest, VersionPrintsAndExitsZero) {
   RunResult v = Goalctl("--version");
   EXPECT_EQ(v.exit_code, 0);
