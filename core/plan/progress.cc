@@ -221,4 +221,36 @@ std::vector<BreakdownCheck> CheckBreakdown(const PlanState& state) {
   return checks;
 }
 
+std::vector<Overallocation> FindOverallocations(const PlanState& state) {
+  struct Slot {
+    std::string person;
+    std::string period;
+    Period range;
+    double fte;
+  };
+  std::vector<Slot> slots;
+  for (const auto& [id, g] : state.goals()) {
+    if (g.archived()) continue;
+    for (const auto& a : g.allocations()) {
+      absl::StatusOr<Period> p = ParsePeriod(a.period());
+      if (p.ok()) slots.push_back({a.person(), a.period(), *p, a.fte()});
+    }
+  }
+  std::map<std::pair<std::string, std::string>, double> totals;
+  for (const Slot& s : slots) {
+    double sum = 0;
+    for (const Slot& o : slots) {
+      if (o.person == s.person && o.range.first <= s.range.last && s.range.first <= o.range.last) {
+        sum += o.fte;
+      }
+    }
+    totals[{s.person, s.period}] = sum;
+  }
+  std::vector<Overallocation> out;
+  for (const auto& [key, fte] : totals) {
+    if (fte > 1.0 + 1e-9) out.push_back({key.first, key.second, fte});
+  }
+  return out;
+}
+
 }  // namespace goalsync::core

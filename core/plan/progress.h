@@ -60,6 +60,17 @@ struct BreakdownCheck {
 // their quarter, and children's period targets against the parent's (ROLLUP_SUM parents).
 std::vector<BreakdownCheck> CheckBreakdown(const goalsync::v1::PlanState& state);
 
+// A person allocated more than full time in a period, across every live goal and task.
+struct Overallocation {
+  std::string person;
+  std::string period;
+  double fte = 0;  // the sum, > 1
+};
+
+// For each allocation's (person, period): the FTE of all that person's allocations whose
+// periods overlap it, if above 1. Sorted by person, then period.
+std::vector<Overallocation> FindOverallocations(const goalsync::v1::PlanState& state);
+
 }  // namespace goalsync::core
 
 #endif  // GOALSYNC_CORE_PLAN_PROGRESS_H_

@@ -184,6 +184,12 @@ absl::StatusOr<GetProgressResponse> QueryProgress(EventLog& log, const GetProgre
     bc->set_actual(c.actual);
     bc->set_ok(c.ok);
   }
+  for (const core::Overallocation& o : core::FindOverallocations(state)) {
+    Overallocation* po = out.add_overallocations();
+    po->set_person(o.person);
+    po->set_period(o.period);
+    po->set_fte(o.fte);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The kernel's rules, table-driven: every rule refuses what it should with a message that
 // names the rule, and a refused event leaves the state byte for byte as it was.
 #include "core/plan/kernel.h"
+#include "core/plan/progress.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -187,6 +188,20 @@ INSTANTIATE_TEST_SUITE_P(Rules, KernelRuleTest, ::testing::ValuesIn(kCases),
                            }
                            return name;
                          });
+
+TEST(KernelTest, APersonOverFullTimeInAPeriodIsFlagged) {
+  PlanState s = BasePlan();
+  for (const char* json : {
+           R"({"peopleAllocated": {"goalId": "sales", "person": "li", "fte": 0.8, "period": "2026"}})",
+           R"({"peopleAllocated": {"goalId": "co", "person": "li", "fte": 0.3, "period": "2026-Q2"}})",
+           R"({"peopleAllocated": {"goalId": "co", "person": "wu", "fte": 1.0, "period": "2026-Q2"}})"}) {
+    ASSERT_TRUE(ApplyJson(&s, json).ok()) << json;
+  }
+  std::vector<Overallocation> over = FindOverallocations(s);
+  ASSERT_EQ(over.size(), 2u);  // li in 2026 (overlaps Q2) and li in 2026-Q2; wu is at 100%
+  EXPECT_EQ(over[0].person, "li");
+  EXPECT_DOUBLE_EQ(over[0].fte, 1.1);
+}
 
 TEST(KernelTest, HighCertaintyGoalsNeedAFloor) {
   PlanState s = BasePlan();
