@@ -87,6 +87,12 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   // Keep the default WAL recovery mode (point-in-time): it never leaves holes in the log.
+  // Bound the WAL: column families flush at different rates (snapshots fill theirs fast), and
+  // a WAL file lives until every family has flushed what it holds, so without a cap the WAL,
+  // and the replay at every start, grows without bound.
+  db_options.max_total_wal_size = 128 << 20;
+  // At open, keep what the WAL replay recovers in memtables instead of writing it out first.
+  db_options.avoid_flush_during_recovery = true;
   auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (int f = 0; f < kFamilyCount; ++f) {
@@ -116,6 +122,13 @@ LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
     : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {}
 
 LogStore::~LogStore() {
+  if (!options_.read_only) {
+    // Flush memtables so that the next start has no WAL to replay. Best effort: everything is
+    // already durable in the WAL.
+    rocksdb::FlushOptions flush;
+    std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
+    (void)db_->Flush(flush, families);
+  }
   for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h);
   db_->Close();
 }
