@@ -70,14 +70,16 @@ std::string Band(const Goal& g, const goalsync::v1::Targets& t, double actual) {
 
 absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
                                  const std::optional<Period>& period, const std::string& period_text,
-                                 int depth) {
+                                 Scoring scoring, int depth) {
   Progress p;
   p.goal_id = g.id();
+  const bool original = scoring == Scoring::kOriginalTargets;
   if (period.has_value()) {
-    auto it = g.period_targets().find(period_text);
-    if (it != g.period_targets().end()) p.targets.set_base(it->second);
+    const auto& targets = original ? g.original_period_targets() : g.period_targets();
+    auto it = targets.find(period_text);
+    if (it != targets.end()) p.targets.set_base(it->second);
   } else {
-    p.targets = g.targets();
+    p.targets = original ? g.original_targets() : g.targets();
   }
   const auto rule = g.details().rollup();
   std::vector<const Goal*> children;
@@ -89,7 +91,7 @@ absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
     p.source = "check-ins";
   } else if (rule == goalsync::v1::ROLLUP_SUM) {
     for (const Goal* c : children) {
-      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, depth + 1);
+      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, scoring, depth + 1);
       if (!cp.ok()) return cp.status();
       p.actual += cp->actual;
       p.has_actual |= cp->has_actual;
@@ -98,7 +100,7 @@ absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
   } else {
     double weighted = 0, weights = 0, minimum = 1e300;
     for (const Goal* c : children) {
-      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, depth + 1);
+      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, scoring, depth + 1);
       if (!cp.ok()) return cp.status();
       if (!cp->fraction.has_value()) continue;
       const double w = c->details().has_weight() ? c->details().weight() : 1.0;
@@ -134,7 +136,7 @@ bool PeriodBefore(const std::string& a, const std::string& b) {
 }  // namespace
 
 absl::StatusOr<Progress> ComputeProgress(const PlanState& state, const std::string& goal_id,
-                                         const std::string& period) {
+                                         const std::string& period, Scoring scoring) {
   auto it = state.goals().find(goal_id);
   if (it == state.goals().end()) return absl::NotFoundError(absl::StrCat("goal ", goal_id, " does not exist"));
   std::optional<Period> p;
@@ -143,7 +145,7 @@ absl::StatusOr<Progress> ComputeProgress(const PlanState& state, const std::stri
     if (!parsed.ok()) return parsed.status();
     p = *parsed;
   }
-  return Compute(state, it->second, p, period, 0);
+  return Compute(state, it->second, p, period, scoring, 0);
 }
 
 absl::StatusOr<std::vector<PeriodVariance>> ComputeVariance(const PlanState& state,

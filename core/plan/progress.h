@@ -29,12 +29,17 @@ struct Progress {
   std::string source;
 };
 
+// Which targets progress is scored against: the current ones, or the first ones ever set
+// (before any approved change request).
+enum class Scoring { kCurrentTargets, kOriginalTargets };
+
 // Progress of `goal_id` over `period` ("" for the whole goal; then period targets are not
 // used). For a period, the targets are the goal's target for that period (as base), if any.
 // NOT_FOUND for an unknown goal; INVALID_ARGUMENT for a bad period.
 absl::StatusOr<Progress> ComputeProgress(const goalsync::v1::PlanState& state,
                                          const std::string& goal_id,
-                                         const std::string& period = "");
+                                         const std::string& period = "",
+                                         Scoring scoring = Scoring::kCurrentTargets);
 
 struct PeriodVariance {
   std::string period;

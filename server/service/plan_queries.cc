@@ -161,7 +161,9 @@ absl::StatusOr<GetProgressResponse> QueryProgress(EventLog& log, const GetProgre
       r.subtree() ? Subtree(state, r.goal_id()) : std::vector<std::string>{r.goal_id()};
   GetProgressResponse out;
   for (const std::string& id : goals) {
-    absl::StatusOr<core::Progress> p = core::ComputeProgress(state, id, r.period());
+    absl::StatusOr<core::Progress> p = core::ComputeProgress(
+        state, id, r.period(),
+        r.original_targets() ? core::Scoring::kOriginalTargets : core::Scoring::kCurrentTargets);
     if (!p.ok()) return p.status();
     *out.add_progress() = ToProto(*p);
   }

@@ -44,13 +44,14 @@ class WorkedExampleTest : public ::testing::Test {
   }
 
   v1::GetProgressResponse Progress(const std::string& goal, const std::string& period = "",
-                                   bool subtree = false) {
+                                   bool subtree = false, bool original = false) {
     grpc::ClientContext ctx;
     v1::GetProgressRequest req;
     req.set_workspace(kWorkspace);
     req.set_goal_id(goal);
     req.set_period(period);
     req.set_subtree(subtree);
+    req.set_original_targets(original);
     v1::GetProgressResponse resp;
     grpc::Status s = plan_->GetProgress(&ctx, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -196,6 +197,9 @@ TEST_F(WorkedExampleTest, HistoryAnswersWhoChangedTheQ4TargetWhenAndWhoApproved)
   EXPECT_EQ(q4->change_request().opened().actor(), "wang");
   EXPECT_THAT(q4->change_request().reason(), HasSubstr("Q3 reached 20"));
   EXPECT_EQ(q4->change_request().period_targets_before(0).target(), 10);
+  // Scoring can use the original Q4 target or the approved sprint.
+  EXPECT_EQ(Progress("sales-team-2026", "2026-Q4").progress(0).targets().base(), 12);
+  EXPECT_EQ(Progress("sales-team-2026", "2026-Q4", false, true).progress(0).targets().base(), 10);
   // The original target stays visible forever.
   EXPECT_EQ(State().goals().at("sales-team-2026").original_period_targets().at("2026-Q4"), 10);
 }
