@@ -6,24 +6,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "core/deterministic.h"
 
 namespace goalsync::core {
-namespace {
-
-std::string SerializeDeterministic(const goalsync::v1::Event& event) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    event.SerializeWithCachedSizes(&coded);
-  }
-  return out;
-}
-
-}  // namespace
 
 const std::string& GenesisHash() {
   static const std::string* const kGenesis = new std::string(kHashSize, '\0');
@@ -31,13 +16,9 @@ const std::string& GenesisHash() {
 }
 
 std::string CanonicalBytes(const goalsync::v1::Event& event) {
-  if (event.hash().empty()) {
-    event.ByteSizeLong();  // SerializeWithCachedSizes needs fresh cached sizes.
-    return SerializeDeterministic(event);
-  }
+  if (event.hash().empty()) return SerializeDeterministic(event);
   goalsync::v1::Event copy = event;
   copy.clear_hash();
-  copy.ByteSizeLong();
   return SerializeDeterministic(copy);
 }
 

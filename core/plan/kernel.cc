@@ -3,13 +3,12 @@
 #include <cmath>
 #include <tuple>
 
+#include "core/deterministic.h"
 #include "core/envelope.h"
 #include "core/plan/period.h"
-#include "google/protobuf/field_mask.pb.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/util/field_mask_util.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "core/plan/rules.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/util/field_mask_util.h"
 
 namespace goalsync::core {
 namespace rules {
@@ -260,14 +259,7 @@ void Restore(Checkpoint c, goalsync::v1::PlanState* state) {
 }
 
 std::string SerializeState(const goalsync::v1::PlanState& state) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    state.SerializeToCodedStream(&coded);
-  }
-  return out;
+  return SerializeDeterministic(state);
 }
 
 absl::Status Apply(const goalsync::v1::Event& event, goalsync::v1::PlanState* state) {

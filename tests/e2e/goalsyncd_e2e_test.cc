@@ -15,6 +15,7 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/support/goalsyncd_process.h"
+#include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync {
@@ -29,17 +30,7 @@ using v1::Event;
 
 AppendRequest Request(const std::string& ws, const std::vector<std::string>& ids,
                       size_t statement_bytes = 0) {
-  AppendRequest req;
-  req.set_workspace(ws);
-  for (const std::string& id : ids) {
-    Event* e = req.add_events();
-    e->set_event_id(id);
-    auto* g = e->mutable_payload()->mutable_goal_created();
-    g->set_goal_id("goal-" + id);
-    g->set_level(v1::GOAL_LEVEL_TEAM);
-    g->set_statement(statement_bytes > 0 ? std::string(statement_bytes, 's') : "goal " + id);
-  }
-  return req;
+  return goalsync::testing::GoalCreations(ws, ids, statement_bytes);
 }
 
 std::vector<Event> ReadAll(LogClient& client, const std::string& ws) {

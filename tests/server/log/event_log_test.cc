@@ -8,6 +8,7 @@
 #include "core/hash_chain.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::server {
@@ -21,16 +22,7 @@ using goalsync::v1::Event;
 
 AppendRequest Request(const std::string& ws, std::vector<std::string> ids,
                       std::optional<uint64_t> expected_seq = std::nullopt) {
-  AppendRequest req;
-  req.set_workspace(ws);
-  for (const std::string& id : ids) {
-    Event* e = req.add_events();
-    e->set_event_id(id);
-    auto* g = e->mutable_payload()->mutable_goal_created();
-    g->set_goal_id("goal-" + id);
-    g->set_level(v1::GOAL_LEVEL_TEAM);
-    g->set_statement("goal " + id);
-  }
+  AppendRequest req = goalsync::testing::GoalCreations(ws, ids);
   if (expected_seq) req.set_expected_seq(*expected_seq);
   return req;
 }

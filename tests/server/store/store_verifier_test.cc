@@ -8,6 +8,7 @@
 #include "server/log/event_log.h"
 #include "server/store/keys.h"
 #include "tests/support/raw_store.h"
+#include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::server {
@@ -23,14 +24,7 @@ void WriteDataDir(const std::string& dir) {
   auto store = std::move(LogStore::Open({.dir = dir})).value();
   EventLog log(*store, {});
   auto append = [&](const std::string& ws, const std::string& id) {
-    v1::AppendRequest req;
-    req.set_workspace(ws);
-    auto* e = req.add_events();
-    e->set_event_id(id);
-    auto* g = e->mutable_payload()->mutable_goal_created();
-    g->set_goal_id("g-" + id);
-    g->set_level(v1::GOAL_LEVEL_TEAM);
-    g->set_statement("goal " + id);
+    const v1::AppendRequest req = goalsync::testing::GoalCreations(ws, {id});
     std::promise<bool> done;
     log.Append(req, [&](absl::StatusOr<v1::AppendResponse> r) { done.set_value(r.ok()); });
     ASSERT_TRUE(done.get_future().get());
