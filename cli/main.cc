@@ -3,6 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/cli_context.h"
+#include "cli/commands/audit_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   RegisterLogCommands(app, ctx);
   RegisterImportCommand(app, ctx);
+  RegisterAuditCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

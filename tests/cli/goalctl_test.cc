@@ -150,6 +150,27 @@ TEST_F(GoalctlTest, ImportLoadsTheExamplePlanOnceAndNamesBadLines) {
   EXPECT_THAT(Goalctl("-w w log head").out, HasSubstr("seq 0")) << "a bad file imports nothing";
 }
 
+TEST_F(GoalctlTest, HistoryAndBlameAnswerWhoChangedTheQ4TargetAndWhoApproved) {
+  ASSERT_EQ(Goalctl(std::string("import ") + EXAMPLE_PLAN_PATH).exit_code, 0);
+  RunResult history = Goalctl(
+      "-w acme-2026 -o json history --goal sales-team-2026 --field period.2026-Q4 "
+      "--type period_target_set --type change_request_approved");
+  ASSERT_EQ(history.exit_code, 0) << history.out;
+  EXPECT_EQ(std::count(history.out.begin(), history.out.end(), '\n'), 2) << history.out;
+  EXPECT_THAT(history.out, HasSubstr("\"actor\":\"wang\""));
+  EXPECT_THAT(history.out, HasSubstr("\"actor\":\"zhao\""));
+  RunResult by_zhao = Goalctl("-w acme-2026 history --actor zhao --type change_request_approved");
+  EXPECT_THAT(by_zhao.out, HasSubstr("cr-q4-sprint"));
+  RunResult blame = Goalctl("-w acme-2026 blame sales-team-2026");
+  ASSERT_EQ(blame.exit_code, 0) << blame.out;
+  EXPECT_THAT(blame.out, HasSubstr("period.2026-Q4"));
+  EXPECT_THAT(blame.out, HasSubstr("made 2026-10-03"));
+  EXPECT_THAT(blame.out, HasSubstr("change request cr-q4-sprint opened by wang"));
+  EXPECT_THAT(blame.out, HasSubstr("approved by zhao"));
+  EXPECT_EQ(Goalctl("-w acme-2026 blame nope").exit_code, 1);
+  EXPECT_EQ(Goalctl("-w acme-2026 history --since yesterday").exit_code, 1);
+}
+
 TEST_F(GoalctlTest, VersionPrintsAndExitsZero) {
   RunResult v = Goalctl("--version");
   EXPECT_EQ(v.exit_code, 0);

@@ -1,0 +1,14 @@
+// `goalctl history` and `goalctl blame GOAL`: who changed what, when, and why.
+#ifndef GOALSYNC_CLI_COMMANDS_AUDIT_COMMAND_H_
+#define GOALSYNC_CLI_COMMANDS_AUDIT_COMMAND_H_
+
+#include "CLI/CLI.hpp"
+#include "cli/cli_context.h"
+
+namespace goalsync::cli {
+
+void RegisterAuditCommands(CLI::App& app, CliContext& ctx);
+
+}  // namespace goalsync::cli
+
+#endif  // GOALSYNC_CLI_COMMANDS_AUDIT_COMMAND_H_
