@@ -3,6 +3,7 @@
 
 #include "core/plan/period.h"
 #include "core/plan/rules.h"
+#include "core/plan/tree.h"
 
 namespace goalsync::core::rules {
 namespace {
@@ -40,21 +41,16 @@ PeriodKind KindFor(ReviewKind kind) {
   }
 }
 
-// Tasks of `goal_id` and every goal below it that are due within `period`, and how many of
-// them were done when the review was recorded.
+// Tasks of `goal_id` and every live goal below it that are due within `period`, and how
+// many of them were done when the review was recorded.
 void CountDueTasks(const PlanState& state, const std::string& goal_id, const Period& period,
                    uint32_t* due, uint32_t* done) {
-  std::vector<std::string> frontier = {goal_id};
-  for (size_t i = 0; i < frontier.size() && i <= static_cast<size_t>(state.goals_size()); ++i) {
-    const Goal& g = state.goals().at(frontier[i]);
-    for (const auto& [id, task] : g.tasks()) {
+  for (const Goal* g : Subtree(state, goal_id)) {
+    for (const auto& [id, task] : g->tasks()) {
       absl::StatusOr<absl::CivilDay> d = ParseDate(task.due_date());
       if (!d.ok() || !Contains(period, *d)) continue;
       ++*due;
       if (task.status() == TASK_STATUS_DONE) ++*done;
-    }
-    for (const auto& [id, child] : state.goals()) {
-      if (child.parent_id() == frontier[i] && !child.archived()) frontier.push_back(id);
     }
   }
 }

@@ -6,22 +6,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/plan/period.h"
+#include "core/plan/tree.h"
 
 namespace goalsync::core {
 namespace {
 
 using goalsync::v1::Goal;
 using goalsync::v1::PlanState;
-
-// Children of `id` that are not archived, in id order (deterministic).
-std::vector<const Goal*> Children(const PlanState& state, const std::string& id) {
-  std::vector<const Goal*> out;
-  for (const auto& [child_id, g] : state.goals()) {
-    if (g.parent_id() == id && !g.archived()) out.push_back(&g);
-  }
-  std::sort(out.begin(), out.end(), [](const Goal* a, const Goal* b) { return a->id() < b->id(); });
-  return out;
-}
 
 // Whether a check-in recorded for `checkin_period` counts towards `period`.
 bool Counts(const std::string& checkin_period, const std::optional<Period>& period) {

@@ -53,8 +53,6 @@ class GroupCommit {
   // The seq staged for an event id key (keys::EventIdKey) in this group, if any.
   std::optional<uint64_t> FindStaged(const std::string& key) const;
 
-  size_t ByteSize() const { return batch_.ByteSize(); }
-
  private:
   absl::StatusOr<std::optional<uint64_t>> FindDuplicate(const Workspace& ws,
                                                         const std::string& key);

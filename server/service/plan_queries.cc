@@ -6,6 +6,7 @@
 #include "core/envelope.h"
 #include "core/plan/history.h"
 #include "core/plan/progress.h"
+#include "core/plan/tree.h"
 
 namespace goalsync::server {
 namespace {
@@ -61,20 +62,6 @@ GoalProgress ToProto(const core::Progress& p) {
   out.set_band(p.band);
   out.set_source(p.source);
   return out;
-}
-
-// `root` and every live goal below it, parents first, children in id order.
-std::vector<std::string> Subtree(const PlanState& state, const std::string& root) {
-  std::vector<std::string> order = {root};
-  for (size_t i = 0; i < order.size() && i <= static_cast<size_t>(state.goals_size()); ++i) {
-    std::vector<std::string> children;
-    for (const auto& [id, g] : state.goals()) {
-      if (g.parent_id() == order[i] && !g.archived()) children.push_back(id);
-    }
-    std::sort(children.begin(), children.end());
-    order.insert(order.end(), children.begin(), children.end());
-  }
-  return order;
 }
 
 bool Matches(const Event& e, const GetHistoryRequest& r, const PlanState& state) {
@@ -157,8 +144,11 @@ absl::StatusOr<GetProgressResponse> QueryProgress(EventLog& log, const GetProgre
   if (FindGoal(state, r.goal_id()) == nullptr) {
     return absl::NotFoundError(absl::StrCat("goal ", r.goal_id(), " does not exist"));
   }
-  const std::vector<std::string> goals =
-      r.subtree() ? Subtree(state, r.goal_id()) : std::vector<std::string>{r.goal_id()};
+  std::vector<std::string> goals = {r.goal_id()};
+  if (r.subtree()) {
+    goals.clear();
+    for (const Goal* g : core::Subtree(state, r.goal_id())) goals.push_back(g->id());
+  }
   GetProgressResponse out;
   for (const std::string& id : goals) {
     absl::StatusOr<core::Progress> p = core::ComputeProgress(
