@@ -217,9 +217,24 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
 }
 
 absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
+  {
+    absl::MutexLock lock(&registry_mu_);
+    if (auto it = workspaces_.find(name); it != workspaces_.end()) return it->second.get();
+  }
+  // Load without the registry lock: replaying a long log must not stall every other
+  // workspace's appends and reads. Two threads may load the same workspace at once; the
+  // first to register wins and the other copy is dropped.
+  absl::StatusOr<std::unique_ptr<Workspace>> loaded = LoadWorkspace(name);
+  if (!loaded.ok()) return loaded.status();
   absl::MutexLock lock(&registry_mu_);
   if (auto it = workspaces_.find(name); it != workspaces_.end()) return it->second.get();
-  return LoadWorkspaceLocked(name);
+  if (subscribers_closed_) {
+    absl::MutexLock ws_lock(&(*loaded)->mu);
+    (*loaded)->closed = true;
+  }
+  Workspace* raw = loaded->get();
+  workspaces_.emplace(std::string(name), std::move(*loaded));
+  return raw;
 }
 
 absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const std::string& name,
@@ -257,7 +272,7 @@ absl::StatusOr<goalsync::v1::PlanState> EventLog::StateAsOf(Workspace& ws, uint6
   return Rebuild(ws.id, ws.name, std::min(seq, ws.CommittedSeq()));
 }
 
-absl::StatusOr<Workspace*> EventLog::LoadWorkspaceLocked(absl::string_view name) {
+absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_view name) {
   absl::StatusOr<WorkspaceRecord> rec = store_.FindWorkspace(name);
   std::unique_ptr<Workspace> ws;
   if (rec.ok()) {
@@ -281,13 +296,7 @@ absl::StatusOr<Workspace*> EventLog::LoadWorkspaceLocked(absl::string_view name)
   } else {
     return rec.status();
   }
-  if (subscribers_closed_) {
-    absl::MutexLock lock(&ws->mu);
-    ws->closed = true;
-  }
-  Workspace* raw = ws.get();
-  workspaces_.emplace(std::string(name), std::move(ws));
-  return raw;
+  return ws;
 }
 
 absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,

@@ -112,8 +112,8 @@ class EventLog {
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
   absl::StatusOr<goalsync::v1::PlanState> Rebuild(uint32_t ws_id, const std::string& name,
                                                   uint64_t seq);
-  absl::StatusOr<Workspace*> LoadWorkspaceLocked(absl::string_view name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(registry_mu_);
+  // Builds the workspace from the store (newest snapshot + tail), or an empty one.
+  absl::StatusOr<std::unique_ptr<Workspace>> LoadWorkspace(absl::string_view name);
 
   LogStore& store_;
   const EventLogOptions options_;

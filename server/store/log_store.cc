@@ -266,10 +266,17 @@ absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LogStore::Latest
 }
 
 absl::StatusOr<goalsync::v1::Event> LogStore::ReadEvent(uint32_t ws_id, uint64_t seq) const {
-  std::vector<goalsync::v1::Event> one;
-  if (absl::Status s = ReadEvents(ws_id, seq, seq, 1, &one); !s.ok()) return s;
-  if (one.empty()) return absl::NotFoundError(absl::StrCat("no event at seq ", seq));
-  return std::move(one[0]);
+  // A point lookup: history by goal and the as-of-time search read events one by one, and a
+  // Get costs less than an iterator per event.
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kLog), keys::LogKey(ws_id, seq), &value);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no event at seq ", seq));
+  if (!s.ok()) return FromRocks(s, "reading an event");
+  goalsync::v1::Event event;
+  if (!event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return absl::DataLossError(absl::StrCat("log: event at seq ", seq, " does not parse"));
+  }
+  return event;
 }
 
 absl::Status LogStore::Commit(CommitBatch& batch) {

@@ -111,8 +111,7 @@ class LogStore {
   absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestSnapshot(
       uint32_t ws_id, uint64_t at_most_seq) const;
 
-  // The server_time of the event at `seq` of `ws_id` (NOT_FOUND if there is none), for
-  // finding a seq by time.
+  // The event at `seq` of `ws_id`: NOT_FOUND if there is none, DATA_LOSS if it does not parse.
   absl::StatusOr<goalsync::v1::Event> ReadEvent(uint32_t ws_id, uint64_t seq) const;
 
   // Applies `batch` atomically and, if options.sync, durably. UNAVAILABLE on an I/O error.
