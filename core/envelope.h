@@ -14,6 +14,10 @@ namespace goalsync::core {
 // The schema version this code writes. Stored in every event whose writer left it 0.
 inline constexpr uint32_t kSchemaVersion = 1;
 
+// Words in the FAILED_PRECONDITION message of an event whose hlc is too far ahead of the
+// server's clock; a client that finds them re-stamps its pending events (client-lib/replica).
+inline constexpr char kClockSkewMarker[] = "clock skew bound";
+
 // Longest workspace name, goal id and event id accepted.
 inline constexpr size_t kMaxWorkspaceNameLength = 64;
 inline constexpr size_t kMaxIdLength = 128;

@@ -7,6 +7,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
+#include "absl/time/time.h"
 #include "server/server.h"
 #include "server/store/store_verifier.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -47,6 +48,13 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "Smaller makes restarts and as-of queries replay less; each snapshot writes the "
                  "whole plan.")
       ->capture_default_str();
+  app.add_option_function<int64_t>("--max-clock-skew-ms",
+                 [&o](int64_t ms) { o.log.max_clock_skew = absl::Milliseconds(ms); },
+                 "Refuse events whose hlc is further ahead of this server's clock than this "
+                 "(0: no bound). Larger lets a writer with a fast clock win later merges; "
+                 "smaller refuses writers whose clocks are merely drifting.")
+      ->default_str("300000")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--stream-max-in-flight", o.service.stream_max_in_flight,
                  "Unacknowledged requests one AppendStream may have before the server stops "
                  "reading it (back-pressure).")

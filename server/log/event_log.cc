@@ -113,7 +113,7 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
   }
   auto group = std::make_unique<Staged>();
   group->commit = std::make_shared<GroupCommit>(store_, absl::Now(), std::move(in_flight),
-                                                options_.snapshot_every);
+                                                options_.snapshot_every, options_.max_clock_skew);
   const size_t n = requests.size();
   group->responses.resize(n, absl::UnknownError("not staged"));
   group->workspaces.resize(n, nullptr);
@@ -213,6 +213,9 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
   absl::MutexLock lock(&(*ws)->mu);
   head.set_seq((*ws)->committed_seq);
   head.set_hash((*ws)->committed_hash);
+  const int64_t now = absl::ToUnixNanos(absl::Now());
+  head.mutable_server_time()->set_seconds(now / 1000000000);
+  head.mutable_server_time()->set_nanos(static_cast<int32_t>(now % 1000000000));
   return head;
 }
 

@@ -44,6 +44,10 @@ struct EventLogOptions {
   // workspace (first use after a start) and "state as of" queries replay at most this many
   // events from the nearest snapshot; each snapshot costs a write of the whole plan.
   uint64_t snapshot_every = 10000;
+  // An event whose hlc is further ahead of the server's clock than this is refused with
+  // FAILED_PRECONDITION naming the skew, so that a writer with a wrong clock re-stamps its
+  // edits instead of winning every later merge (architecture.md). Zero: no bound.
+  absl::Duration max_clock_skew = absl::Minutes(5);
 };
 
 class EventLog {

@@ -17,12 +17,13 @@ using goalsync::v1::Event;
 
 GroupCommit::GroupCommit(LogStore& store, absl::Time now,
                          std::vector<std::shared_ptr<const GroupCommit>> in_flight,
-                         uint64_t snapshot_every)
+                         uint64_t snapshot_every, absl::Duration max_clock_skew)
     : store_(store),
       in_flight_(std::move(in_flight)),
       snapshot_every_(snapshot_every),
       batch_(store),
-      now_micros_(absl::ToUnixMicros(now)) {
+      now_micros_(absl::ToUnixMicros(now)),
+      max_skew_micros_(absl::ToInt64Microseconds(max_clock_skew)) {
   const int64_t nanos = absl::ToUnixNanos(now);
   server_time_.set_seconds(nanos / 1000000000);
   server_time_.set_nanos(static_cast<int32_t>(nanos % 1000000000));
@@ -64,6 +65,21 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
         "expected_seq ", request.expected_seq(), " but the head of workspace ", ws.name,
         " is seq ", ws.tail_seq, " (hash ", absl::BytesToHexString(ws.tail_hash),
         "): read the new events and retry"));
+  }
+  if (max_skew_micros_ > 0) {
+    for (int i = 0; i < request.events_size(); ++i) {
+      const Event& e = request.events(i);
+      if (response.results(i).duplicate() || !e.has_hlc()) continue;
+      const int64_t ahead = static_cast<int64_t>(e.hlc().physical_micros()) -
+                            static_cast<int64_t>(now_micros_);
+      if (ahead > max_skew_micros_) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "events[", i, "]: hlc is ", absl::FormatDuration(absl::Microseconds(ahead)),
+            " ahead of the server clock (", core::kClockSkewMarker, " ",
+            absl::FormatDuration(absl::Microseconds(max_skew_micros_)),
+            "): fix the writer's clock or re-stamp the event and retry"));
+      }
+    }
   }
   // Seal and apply every new event in order; the kernel may refuse any of them, and then
   // the whole request is taken back.

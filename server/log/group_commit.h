@@ -32,13 +32,14 @@ class GroupCommit {
   // sealed but perhaps not yet written: their event ids count as already appended.
   GroupCommit(LogStore& store, absl::Time now,
               std::vector<std::shared_ptr<const GroupCommit>> in_flight,
-              uint64_t snapshot_every);
+              uint64_t snapshot_every, absl::Duration max_clock_skew);
 
   // Stages `request` (already validated by ValidateAppendRequest) on `ws`: each new event is
   // sealed and applied by the kernel to the workspace's tail state. On success appends the
   // new events, as they will be stored, to *staged. On error stages nothing and leaves the
   // tail as it was: ABORTED for an expected_seq mismatch, the kernel's INVALID_ARGUMENT /
-  // NOT_FOUND / FAILED_PRECONDITION naming the event's index, or the store's error.
+  // NOT_FOUND / FAILED_PRECONDITION naming the event's index (FAILED_PRECONDITION
+  // also for an hlc beyond the clock-skew bound), or the store's error.
   absl::StatusOr<goalsync::v1::AppendResponse> Stage(Workspace& ws,
                                                      const goalsync::v1::AppendRequest& request,
                                                      std::vector<EventPtr>* staged);
@@ -67,6 +68,7 @@ class GroupCommit {
   CommitBatch batch_;
   google::protobuf::Timestamp server_time_;
   uint64_t now_micros_;
+  int64_t max_skew_micros_;
   // event_ids staged in this group (keys::EventIdKey) -> their seq.
   absl::flat_hash_map<std::string, uint64_t> staged_ids_;
   // Workspaces this group appends to, in first-touch order.
