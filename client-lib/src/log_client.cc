@@ -36,11 +36,43 @@ LogClient::LogClient(const std::string& address)
     : LogClient(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())) {}
 
 LogClient::LogClient(std::shared_ptr<grpc::Channel> channel)
-    : stub_(goalsync::v1::EventLog::NewStub(channel)) {}
+    : stub_(goalsync::v1::EventLog::NewStub(channel)),
+      plan_stub_(goalsync::v1::PlanService::NewStub(channel)) {}
+
+void LogClient::Prepare(grpc::ClientContext& ctx) const {
+  if (!token_.empty()) ctx.AddMetadata("authorization", "Bearer " + token_);
+}
+
+void Cancellation::Cancel() {
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+  if (ctx_ != nullptr) ctx_->TryCancel();
+}
+
+bool Cancellation::cancelled() const {
+  absl::MutexLock lock(&mu_);
+  return cancelled_;
+}
+
+absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
+                                                            absl::Duration timeout) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  Prepare(ctx);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  goalsync::v1::GetStateRequest request;
+  request.set_workspace(workspace);
+  goalsync::v1::GetStateResponse response;
+  if (absl::Status s = FromGrpcStatus(plan_stub_->GetState(&ctx, request, &response)); !s.ok()) {
+    return s;
+  }
+  return std::move(*response.mutable_state());
+}
 
 absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(
     const goalsync::v1::AppendRequest& request, absl::Duration timeout) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   goalsync::v1::AppendResponse response;
   if (absl::Status s = FromGrpcStatus(stub_->Append(&ctx, request, &response)); !s.ok()) {
@@ -52,6 +84,7 @@ absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(
 absl::StatusOr<goalsync::v1::HeadResponse> LogClient::Head(const std::string& workspace,
                                                            absl::Duration timeout) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   goalsync::v1::HeadRequest request;
   request.set_workspace(workspace);
@@ -63,6 +96,7 @@ absl::StatusOr<goalsync::v1::HeadResponse> LogClient::Head(const std::string& wo
 absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
                              absl::FunctionRef<absl::Status(const Event&)> on_event) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
   goalsync::v1::ReadRequest request;
   request.set_workspace(workspace);
   request.set_from_seq(from_seq);
@@ -84,8 +118,23 @@ absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, ui
 
 absl::Status LogClient::Subscribe(
     const std::string& workspace, uint64_t from_seq,
-    absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message) {
+    absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message,
+    Cancellation* cancellation) {
   grpc::ClientContext ctx;
+  Prepare(ctx);
+  if (cancellation != nullptr) {
+    absl::MutexLock lock(&cancellation->mu_);
+    if (cancellation->cancelled_) return absl::CancelledError("subscription cancelled");
+    cancellation->ctx_ = &ctx;
+  }
+  struct Detach {  // the context dies with this call
+    Cancellation* c;
+    ~Detach() {
+      if (c == nullptr) return;
+      absl::MutexLock lock(&c->mu_);
+      c->ctx_ = nullptr;
+    }
+  } detach{cancellation};
   goalsync::v1::SubscribeRequest request;
   request.set_workspace(workspace);
   request.set_from_seq(from_seq);

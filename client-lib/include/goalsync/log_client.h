@@ -15,10 +15,25 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/synchronization/mutex.h"
 #include "goalsync/v1/log.grpc.pb.h"
+#include "goalsync/v1/plan_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace goalsync::client {
+
+// Lets another thread end a LogClient::Subscribe that is waiting for events.
+class Cancellation {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class LogClient;
+  mutable absl::Mutex mu_;
+  grpc::ClientContext* ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 class LogClient {
  public:
@@ -26,6 +41,9 @@ class LogClient {
   // shows as UNAVAILABLE on the first call.
   explicit LogClient(const std::string& address);
   explicit LogClient(std::shared_ptr<grpc::Channel> channel);
+
+  // Sends "authorization: Bearer <token>" with every call (empty: none).
+  void set_token(std::string token) { token_ = std::move(token); }
 
   // Appends; see log.proto. Waits at most `timeout`.
   absl::StatusOr<goalsync::v1::AppendResponse> Append(
@@ -44,12 +62,21 @@ class LogClient {
   // the stream ends (its status is returned).
   absl::Status Subscribe(
       const std::string& workspace, uint64_t from_seq,
-      absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message);
+      absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message,
+      Cancellation* cancellation = nullptr);
+
+  // The workspace's committed plan now (PlanService.GetState).
+  absl::StatusOr<goalsync::v1::PlanState> GetState(const std::string& workspace,
+                                                   absl::Duration timeout = absl::Seconds(60));
 
   goalsync::v1::EventLog::Stub& stub() { return *stub_; }
 
  private:
+  void Prepare(grpc::ClientContext& ctx) const;
+
   std::unique_ptr<goalsync::v1::EventLog::Stub> stub_;
+  std::unique_ptr<goalsync::v1::PlanService::Stub> plan_stub_;
+  std::string token_;
 };
 
 // The one place where gRPC statuses become ours.

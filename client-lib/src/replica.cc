@@ -1,0 +1,886 @@
+#include "goalsync/replica.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "core/envelope.h"
+#include "core/hash_chain.h"
+#include "core/hlc.h"
+#include "core/plan/kernel.h"
+#include "core/plan/queries.h"
+#include "core/plan/tree.h"
+#include "goalsync/log_client.h"
+#include "replica_store.h"
+
+namespace goalsync::client {
+
+using namespace goalsync::v1;  // NOLINT: the generated messages
+
+namespace {
+
+// Confirmed events are folded and written in chunks of this many (one WriteBatch each).
+constexpr size_t kApplyChunk = 1000;
+// A snapshot of the confirmed state is stored every this many confirmed events, so that
+// opening the replica and StateAsOf replay at most this many.
+constexpr uint64_t kSnapshotEvery = 10000;
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  google::protobuf::Timestamp ts;
+  ts.set_seconds(nanos / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return ts;
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+const absl::Status& StatusOf(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& s) { return s.status(); }
+
+bool Transient(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
+}
+
+// A refusal of the request's content (as opposed to of the caller or the transport).
+bool Refusal(const absl::Status& s) {
+  return absl::IsInvalidArgument(s) || absl::IsNotFound(s) || absl::IsFailedPrecondition(s) ||
+         absl::IsAlreadyExists(s) || absl::IsOutOfRange(s);
+}
+
+// The index i of a refusal "events[i]: reason", and the reason; nullopt if not of that form.
+std::optional<std::pair<int, std::string>> RefusedIndex(const absl::Status& s) {
+  absl::string_view m = s.message();
+  if (!absl::ConsumePrefix(&m, "events[")) return std::nullopt;
+  const size_t close = m.find("]: ");
+  int index = 0;
+  if (close == absl::string_view::npos || !absl::SimpleAtoi(m.substr(0, close), &index)) {
+    return std::nullopt;
+  }
+  return std::make_pair(index, std::string(m.substr(close + 3)));
+}
+
+}  // namespace
+
+struct Replica::Impl {
+  ReplicaOptions options;
+  std::unique_ptr<ReplicaStore> store;
+  std::unique_ptr<LogClient> client;  // null: offline only
+
+  mutable absl::Mutex mu;
+  ReplicaMeta meta ABSL_GUARDED_BY(mu);
+  PlanState confirmed ABSL_GUARDED_BY(mu);
+  PlanState shown ABSL_GUARDED_BY(mu);
+  std::vector<std::pair<uint64_t, Event>> outbox ABSL_GUARDED_BY(mu);  // in edit order
+  std::vector<std::pair<uint64_t, RejectedEdit>> rejected ABSL_GUARDED_BY(mu);
+  std::vector<std::pair<std::string, std::string>> stale ABSL_GUARDED_BY(mu);
+
+  // One pull or push at a time (Sync, Pull, Push and live mode's pusher).
+  absl::Mutex sync_mu;
+
+  // Live mode.
+  absl::Mutex live_mu;
+  absl::CondVar live_cv;
+  bool live_stop ABSL_GUARDED_BY(live_mu) = false;
+  bool push_wanted ABSL_GUARDED_BY(live_mu) = false;
+  std::unique_ptr<Cancellation> cancellation;
+  std::thread subscriber, pusher;
+  bool live = false;
+
+  absl::Time Wall() const { return options.clock ? options.clock() : absl::Now(); }
+
+  uint64_t NowMicros() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    const int64_t t = absl::ToUnixMicros(Wall()) + meta.clock_offset_micros();
+    return t < 0 ? 0 : static_cast<uint64_t>(t);
+  }
+
+  absl::Status Load();
+  void RebuildShown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status SubmitLocked(Payload payload) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status ApplyConfirmed(const std::vector<Event>& events, const SyncOptions& options,
+                              uint64_t total, uint64_t* done) ABSL_LOCKS_EXCLUDED(mu);
+  absl::StatusOr<SyncReport> PullLocked(const SyncOptions& options)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
+  absl::StatusOr<SyncReport> PushLocked(const SyncOptions& options)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
+  absl::Status Reject(uint64_t key, const absl::Status& why) ABSL_LOCKS_EXCLUDED(mu);
+  absl::StatusOr<uint64_t> Restamp() ABSL_LOCKS_EXCLUDED(mu);
+  absl::Status NeedServer() const;
+  template <typename Fn>
+  auto WithRetry(const SyncOptions& options, Fn fn) -> decltype(fn());
+  void RunSubscriber(std::function<void(const Event&)> on_event);
+  void RunPusher();
+  bool SleepUnlessStopped(absl::Duration d);
+};
+
+absl::Status Replica::Impl::NeedServer() const {
+  if (client) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "this replica has no server address: edits stay in the outbox until it is opened with one");
+}
+
+template <typename Fn>
+auto Replica::Impl::WithRetry(const SyncOptions& o, Fn fn) -> decltype(fn()) {
+  absl::Duration wait = o.initial_backoff;
+  for (int attempt = 1;; ++attempt) {
+    auto result = fn();
+    if (result.ok() || !Transient(StatusOf(result)) || attempt >= std::max(1, o.max_attempts)) {
+      return result;
+    }
+    absl::SleepFor(wait);
+    wait = std::min(wait * 2, o.max_backoff);
+  }
+}
+
+absl::Status Replica::Impl::Load() {
+  absl::MutexLock lock(&mu);
+  absl::StatusOr<std::optional<ReplicaMeta>> loaded = store->LoadMeta();
+  if (!loaded.ok()) return loaded.status();
+  if (!loaded->has_value()) {
+    meta.set_format_version(kReplicaFormatVersion);
+    meta.set_workspace(options.workspace);
+    meta.set_replica_id(NewEventId());
+    meta.set_log_from(1);
+    ReplicaStore::Batch batch(*store);
+    batch.PutMeta(meta);
+    if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+  } else {
+    meta = std::move(**loaded);
+    if (meta.format_version() > kReplicaFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "replica directory ", options.dir, " has format ", meta.format_version(),
+          "; this goalsync understands up to ", kReplicaFormatVersion, ": upgrade goalsync"));
+    }
+    if (meta.workspace() != options.workspace) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "replica directory ", options.dir, " holds workspace ", meta.workspace(), ", not ",
+          options.workspace, ": use another directory for another workspace"));
+    }
+  }
+  confirmed.set_workspace(meta.workspace());
+  uint64_t from = meta.log_from();
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> snap =
+      store->SnapshotAtOrBefore(meta.confirmed_seq());
+  if (!snap.ok()) return snap.status();
+  if (snap->has_value()) {
+    if (!confirmed.ParseFromString((*snap)->second)) {
+      return absl::DataLossError(absl::StrCat("replica snapshot at seq ", (*snap)->first,
+                                              " is corrupt: remove ", options.dir,
+                                              " and sync again"));
+    }
+    from = (*snap)->first + 1;
+  }
+  absl::Status scanned = store->ScanLog(from, [&](const Event& e) -> absl::StatusOr<bool> {
+    if (e.seq() > meta.confirmed_seq()) return false;
+    if (absl::Status s = core::Apply(e, &confirmed); !s.ok()) {
+      return absl::DataLossError(absl::StrCat("replica log event ", e.seq(),
+                                              " no longer applies: ", s.message()));
+    }
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (confirmed.seq() != meta.confirmed_seq()) {
+    return absl::DataLossError(absl::StrCat("replica log ends at seq ", confirmed.seq(),
+                                            " but seq ", meta.confirmed_seq(),
+                                            " was confirmed: remove ", options.dir,
+                                            " and sync again"));
+  }
+  absl::StatusOr<std::vector<std::pair<uint64_t, Event>>> out = store->LoadOutbox();
+  if (!out.ok()) return out.status();
+  outbox = std::move(*out);
+  absl::StatusOr<std::vector<std::pair<uint64_t, RejectedEdit>>> rej = store->LoadRejected();
+  if (!rej.ok()) return rej.status();
+  rejected = std::move(*rej);
+  RebuildShown();
+  return absl::OkStatus();
+}
+
+void Replica::Impl::RebuildShown() {
+  shown = confirmed;
+  stale.clear();
+  for (const auto& [key, pending] : outbox) {
+    Event e = pending;
+    e.set_seq(shown.seq() + 1);
+    if (absl::Status s = core::Apply(e, &shown); !s.ok()) {
+      stale.emplace_back(e.event_id(), std::string(s.message()));
+    }
+  }
+}
+
+absl::Status Replica::Impl::SubmitLocked(Payload payload) {
+  Event e;
+  e.set_workspace(meta.workspace());
+  e.set_event_id(NewEventId());
+  e.set_actor(options.actor);
+  e.set_replica_id(meta.replica_id());
+  *e.mutable_hlc() = core::HlcTick(meta.hlc(), NowMicros());
+  e.set_base_seq(meta.confirmed_seq());
+  *e.mutable_payload() = std::move(payload);
+  if (absl::Status s = core::ValidateSubmittedEvent(e, meta.workspace()); !s.ok()) return s;
+  Event applied = e;
+  applied.set_seq(shown.seq() + 1);
+  core::Checkpoint checkpoint = core::Save(applied, shown);
+  if (absl::Status s = core::Apply(applied, &shown); !s.ok()) return s;
+  ReplicaMeta next = meta;
+  *next.mutable_hlc() = e.hlc();
+  const uint64_t key = next.next_outbox();
+  next.set_next_outbox(key + 1);
+  ReplicaStore::Batch batch(*store);
+  batch.PutOutbox(key, e);
+  batch.PutMeta(next);
+  if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) {
+    core::Restore(std::move(checkpoint), &shown);
+    return s;
+  }
+  meta = std::move(next);
+  outbox.emplace_back(key, std::move(e));
+  return absl::OkStatus();
+}
+
+absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
+                                           const SyncOptions& o, uint64_t total,
+                                           uint64_t* done) {
+  for (size_t begin = 0; begin < events.size(); begin += kApplyChunk) {
+    const size_t end = std::min(events.size(), begin + kApplyChunk);
+    absl::MutexLock lock(&mu);
+    ReplicaMeta next = meta;
+    ReplicaStore::Batch batch(*store);
+    absl::flat_hash_map<std::string, uint64_t> mine;  // our pending event_id -> outbox key
+    for (const auto& [key, e] : outbox) mine.emplace(e.event_id(), key);
+    std::vector<uint64_t> confirmed_keys;
+    std::vector<core::Checkpoint> checkpoints;
+    auto take_back = [&] {
+      while (!checkpoints.empty()) {
+        core::Restore(std::move(checkpoints.back()), &confirmed);
+        checkpoints.pop_back();
+      }
+    };
+    for (size_t i = begin; i < end; ++i) {
+      const Event& e = events[i];
+      if (e.seq() <= next.confirmed_seq()) continue;  // already folded (overlapping pulls)
+      const std::string& prev = next.confirmed_seq() == 0 ? core::GenesisHash()
+                                                          : next.confirmed_hash();
+      if (e.seq() != next.confirmed_seq() + 1 || e.prev_hash() != prev ||
+          core::ComputeEventHash(e) != e.hash()) {
+        take_back();
+        return absl::DataLossError(absl::StrCat(
+            "the server sent seq ", e.seq(), " which does not extend this replica's chain at seq ",
+            next.confirmed_seq(), ": the server's log was rewritten, or this replica was made "
+            "against another server (check with goalsyncd verify)"));
+      }
+      checkpoints.push_back(core::Save(e, confirmed));
+      if (absl::Status s = core::Apply(e, &confirmed); !s.ok()) {
+        checkpoints.pop_back();
+        take_back();
+        return absl::InternalError(absl::StrCat("committed event ", e.seq(),
+                                                " does not apply here (", s.message(),
+                                                "): this goalsync is older than the server's"));
+      }
+      batch.AddLog(e);
+      next.set_confirmed_seq(e.seq());
+      next.set_confirmed_hash(e.hash());
+      if (core::HlcLess(next.confirmed_hlc(), e.hlc())) *next.mutable_confirmed_hlc() = e.hlc();
+      *next.mutable_hlc() = core::HlcObserve(next.hlc(), e.hlc());
+      if (e.replica_id() == meta.replica_id()) {
+        if (auto it = mine.find(e.event_id()); it != mine.end()) {
+          batch.DeleteOutbox(it->second);
+          confirmed_keys.push_back(it->second);
+        }
+      }
+    }
+    if (next.confirmed_seq() >= next.snapshot_seq() + kSnapshotEvery) {
+      batch.PutSnapshot(next.confirmed_seq(), core::SerializeState(confirmed));
+      next.set_snapshot_seq(next.confirmed_seq());
+    }
+    batch.PutMeta(next);
+    if (absl::Status s = store->Commit(batch, /*sync=*/false); !s.ok()) {
+      take_back();
+      return s;
+    }
+    meta = std::move(next);
+    if (!confirmed_keys.empty()) {
+      std::erase_if(outbox, [&](const auto& entry) {
+        return std::find(confirmed_keys.begin(), confirmed_keys.end(), entry.first) !=
+               confirmed_keys.end();
+      });
+    }
+    *done += end - begin;
+    if (o.on_progress) o.on_progress(std::min(*done, total), total);
+  }
+  absl::MutexLock lock(&mu);
+  RebuildShown();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
+  if (absl::Status s = NeedServer(); !s.ok()) return s;
+  SyncReport report;
+  absl::StatusOr<HeadResponse> head =
+      WithRetry(o, [&] { return client->Head(options.workspace); });
+  if (!head.ok()) return head.status();
+  uint64_t confirmed_seq;
+  {
+    absl::MutexLock lock(&mu);
+    confirmed_seq = meta.confirmed_seq();
+  }
+  if (head->seq() < confirmed_seq) {
+    return absl::DataLossError(absl::StrCat(
+        "the server's workspace ", options.workspace, " ends at seq ", head->seq(),
+        " but this replica confirmed seq ", confirmed_seq,
+        ": the server lost events, or this replica belongs to another server"));
+  }
+  const uint64_t behind = head->seq() - confirmed_seq;
+  if (o.snapshot_threshold > 0 && behind >= o.snapshot_threshold) {
+    // Far behind: start from the server's plan now, then read the tail.
+    absl::StatusOr<PlanState> state = WithRetry(o, [&] { return client->GetState(options.workspace); });
+    if (!state.ok()) return state.status();
+    const uint64_t at = state->seq();
+    absl::StatusOr<Event> last = WithRetry(o, [&]() -> absl::StatusOr<Event> {
+      Event found;
+      absl::Status s = client->Read(options.workspace, at, 1, [&](const Event& e) {
+        found = e;
+        return absl::OkStatus();
+      });
+      if (!s.ok()) return s;
+      if (found.seq() != at) return absl::DataLossError(absl::StrCat("the server has no event ", at));
+      return found;
+    });
+    if (!last.ok()) return last.status();
+    absl::MutexLock lock(&mu);
+    if (at > meta.confirmed_seq()) {
+      ReplicaMeta next = meta;
+      next.set_confirmed_seq(at);
+      next.set_confirmed_hash(last->hash());
+      next.set_log_from(at + 1);
+      next.set_snapshot_seq(at);
+      *next.mutable_confirmed_hlc() = last->hlc();
+      *next.mutable_hlc() = core::HlcObserve(next.hlc(), last->hlc());
+      ReplicaStore::Batch batch(*store);
+      batch.ClearLog();
+      batch.PutSnapshot(at, core::SerializeState(*state));
+      batch.PutMeta(next);
+      if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+      meta = std::move(next);
+      confirmed = std::move(*state);
+      report.pulled += at - confirmed_seq;
+      report.from_snapshot = true;
+      confirmed_seq = at;
+      RebuildShown();
+    }
+  }
+  const uint64_t total = head->seq() > confirmed_seq ? head->seq() - confirmed_seq : 0;
+  uint64_t done = 0;
+  // Read to the head as it was, in pages; each page is folded and written before the next.
+  while (true) {
+    uint64_t from;
+    {
+      absl::MutexLock lock(&mu);
+      from = meta.confirmed_seq() + 1;
+    }
+    if (from > head->seq()) break;
+    std::vector<Event> page;
+    absl::Status read = WithRetry(o, [&] {
+      page.clear();
+      return client->Read(options.workspace, from, 10 * kApplyChunk, [&](const Event& e) {
+        page.push_back(e);
+        return absl::OkStatus();
+      });
+    });
+    if (!read.ok()) return read;
+    if (page.empty()) break;
+    if (absl::Status s = ApplyConfirmed(page, o, total, &done); !s.ok()) return s;
+    report.pulled += page.size();
+  }
+  absl::MutexLock lock(&mu);
+  report.head = meta.confirmed_seq();
+  return report;
+}
+
+absl::Status Replica::Impl::Reject(uint64_t key, const absl::Status& why) {
+  absl::MutexLock lock(&mu);
+  auto it = std::find_if(outbox.begin(), outbox.end(), [&](const auto& e) { return e.first == key; });
+  if (it == outbox.end()) return absl::OkStatus();
+  RejectedEdit edit;
+  *edit.mutable_event() = it->second;
+  edit.set_code(static_cast<int32_t>(why.code()));
+  edit.set_reason(std::string(why.message()));
+  *edit.mutable_rejected_at() = ToTimestamp(Wall());
+  ReplicaMeta next = meta;
+  const uint64_t rkey = next.next_rejected();
+  next.set_next_rejected(rkey + 1);
+  ReplicaStore::Batch batch(*store);
+  batch.DeleteOutbox(key);
+  batch.PutRejected(rkey, edit);
+  batch.PutMeta(next);
+  if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+  meta = std::move(next);
+  outbox.erase(it);
+  rejected.emplace_back(rkey, std::move(edit));
+  RebuildShown();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> Replica::Impl::Restamp() {
+  absl::StatusOr<HeadResponse> head = client->Head(options.workspace);
+  if (!head.ok()) return head.status();
+  absl::MutexLock lock(&mu);
+  ReplicaMeta next = meta;
+  next.set_clock_offset_micros(absl::ToUnixMicros(FromTimestamp(head->server_time())) -
+                               absl::ToUnixMicros(Wall()));
+  // Readings given out under the wrong clock are taken back: pending edits are stamped
+  // again after everything confirmed.
+  *next.mutable_hlc() = next.confirmed_hlc();
+  meta.set_clock_offset_micros(next.clock_offset_micros());
+  ReplicaStore::Batch batch(*store);
+  std::vector<std::pair<uint64_t, Event>> stamped = outbox;
+  for (auto& [key, e] : stamped) {
+    *e.mutable_hlc() = core::HlcTick(next.hlc(), NowMicros());
+    *next.mutable_hlc() = e.hlc();
+    batch.PutOutbox(key, e);
+  }
+  batch.PutMeta(next);
+  if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+  meta = std::move(next);
+  outbox = std::move(stamped);
+  RebuildShown();
+  return outbox.size();
+}
+
+absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
+  if (absl::Status s = NeedServer(); !s.ok()) return s;
+  SyncReport report;
+  std::deque<std::pair<uint64_t, Event>> pending;
+  uint64_t confirmed_seq;
+  {
+    absl::MutexLock lock(&mu);
+    pending.assign(outbox.begin(), outbox.end());
+    confirmed_seq = meta.confirmed_seq();
+  }
+  const size_t batch_max = static_cast<size_t>(std::max(1, o.push_batch));
+  size_t next_size = batch_max;
+  bool restamped = false;
+  while (!pending.empty()) {
+    AppendRequest request;
+    request.set_workspace(options.workspace);
+    const size_t n = std::min(pending.size(), next_size);
+    for (size_t i = 0; i < n; ++i) *request.add_events() = pending[i].second;
+    absl::StatusOr<AppendResponse> response = WithRetry(o, [&] { return client->Append(request); });
+    if (response.ok()) {
+      std::vector<uint64_t> done;  // already committed before this sync saw them
+      for (size_t i = 0; i < n; ++i) {
+        const AppendResult& r = response->results(static_cast<int>(i));
+        if (!r.duplicate()) ++report.pushed;
+        if (r.duplicate() && r.seq() <= confirmed_seq) done.push_back(pending[i].first);
+      }
+      if (!done.empty()) {
+        absl::MutexLock lock(&mu);
+        ReplicaStore::Batch batch(*store);
+        for (uint64_t key : done) batch.DeleteOutbox(key);
+        if (absl::Status s = store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+        std::erase_if(outbox, [&](const auto& e) {
+          return std::find(done.begin(), done.end(), e.first) != done.end();
+        });
+        RebuildShown();
+      }
+      pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(n));
+      next_size = batch_max;
+      continue;
+    }
+    const absl::Status& s = response.status();
+    if (absl::IsFailedPrecondition(s) && absl::StrContains(s.message(), core::kClockSkewMarker) &&
+        !restamped) {
+      absl::StatusOr<uint64_t> count = Restamp();
+      if (!count.ok()) return count.status();
+      report.restamped += *count;
+      restamped = true;
+      absl::MutexLock lock(&mu);
+      pending.assign(outbox.begin(), outbox.end());
+      continue;
+    }
+    if (!Refusal(s)) return s;  // transport, auth or server trouble: the outbox stays
+    std::optional<std::pair<int, std::string>> refused = RefusedIndex(s);
+    if (refused.has_value() && refused->first > 0 && static_cast<size_t>(refused->first) < n) {
+      next_size = static_cast<size_t>(refused->first);  // send the good prefix alone
+      continue;
+    }
+    if (!refused.has_value() && n > 1) {
+      next_size = 1;  // cannot tell which: one at a time
+      continue;
+    }
+    const std::string reason = refused.has_value() ? refused->second : std::string(s.message());
+    if (absl::Status r = Reject(pending.front().first, absl::Status(s.code(), reason)); !r.ok()) {
+      return r;
+    }
+    ++report.rejected;
+    pending.pop_front();
+    next_size = batch_max;
+  }
+  absl::MutexLock lock(&mu);
+  report.head = meta.confirmed_seq();
+  return report;
+}
+
+// --- Replica ------------------------------------------------------------------------
+
+Replica::Replica(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Replica::~Replica() { StopLive(); }
+
+absl::StatusOr<std::unique_ptr<Replica>> Replica::Open(ReplicaOptions options) {
+  if (options.dir.empty()) return absl::InvalidArgumentError("replica directory is empty");
+  if (absl::Status s = core::ValidateWorkspaceName(options.workspace); !s.ok()) return s;
+  if (options.actor.empty()) {
+    return absl::InvalidArgumentError("no actor: say who makes the edits recorded here");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  absl::StatusOr<std::unique_ptr<ReplicaStore>> store = ReplicaStore::Open(impl->options.dir);
+  if (!store.ok()) return store.status();
+  impl->store = std::move(*store);
+  if (!impl->options.server.empty()) {
+    impl->client = std::make_unique<LogClient>(impl->options.server);
+    impl->client->set_token(impl->options.token);
+  }
+  if (absl::Status s = impl->Load(); !s.ok()) return s;
+  return std::unique_ptr<Replica>(new Replica(std::move(impl)));
+}
+
+absl::Status Replica::Submit(Payload payload) {
+  {
+    absl::MutexLock lock(&impl_->mu);
+    if (absl::Status s = impl_->SubmitLocked(std::move(payload)); !s.ok()) return s;
+  }
+  if (impl_->live) {
+    absl::MutexLock lock(&impl_->live_mu);
+    impl_->push_wanted = true;
+    impl_->live_cv.Signal();
+  }
+  return absl::OkStatus();
+}
+
+#define GOALSYNC_RECORD_(Type, field)                      \
+  absl::Status Replica::Record(goalsync::v1::Type body) {  \
+    Payload p;                                             \
+    *p.mutable_##field() = std::move(body);                \
+    return Submit(std::move(p));                           \
+  }
+GOALSYNC_RECORD_(GoalCreated, goal_created)
+GOALSYNC_RECORD_(GoalFieldSet, goal_field_set)
+GOALSYNC_RECORD_(GoalArchived, goal_archived)
+GOALSYNC_RECORD_(GoalRestored, goal_restored)
+GOALSYNC_RECORD_(GoalMoved, goal_moved)
+GOALSYNC_RECORD_(TargetsSet, targets_set)
+GOALSYNC_RECORD_(PeriodTargetSet, period_target_set)
+GOALSYNC_RECORD_(PeriodTargetRemoved, period_target_removed)
+GOALSYNC_RECORD_(TaskAdded, task_added)
+GOALSYNC_RECORD_(TaskFieldSet, task_field_set)
+GOALSYNC_RECORD_(TaskStatusSet, task_status_set)
+GOALSYNC_RECORD_(TaskDependencyAdded, task_dependency_added)
+GOALSYNC_RECORD_(TaskDependencyRemoved, task_dependency_removed)
+GOALSYNC_RECORD_(RaciAssigned, raci_assigned)
+GOALSYNC_RECORD_(RaciUnassigned, raci_unassigned)
+GOALSYNC_RECORD_(PeopleAllocated, people_allocated)
+GOALSYNC_RECORD_(BudgetAllocated, budget_allocated)
+GOALSYNC_RECORD_(TimeBlockReserved, time_block_reserved)
+GOALSYNC_RECORD_(CheckInRecorded, check_in_recorded)
+GOALSYNC_RECORD_(ReviewRecorded, review_recorded)
+GOALSYNC_RECORD_(ChangeRequestOpened, change_request_opened)
+GOALSYNC_RECORD_(ChangeRequestApproved, change_request_approved)
+GOALSYNC_RECORD_(ChangeRequestRejected, change_request_rejected)
+GOALSYNC_RECORD_(ConflictResolved, conflict_resolved)
+#undef GOALSYNC_RECORD_
+
+absl::Status Replica::SetGoalField(const std::string& goal_id, const std::string& field,
+                                   const std::string& value) {
+  GoalFieldSet set;
+  set.set_goal_id(goal_id);
+  set.set_field(field);
+  set.set_value(value);
+  return Record(std::move(set));
+}
+
+PlanState Replica::State() const {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->shown;
+}
+
+PlanState Replica::ConfirmedState() const {
+  absl::MutexLock lock(&impl_->mu);
+  return impl_->confirmed;
+}
+
+absl::StatusOr<Goal> Replica::GetGoal(const std::string& goal_id) const {
+  absl::MutexLock lock(&impl_->mu);
+  return core::FindGoal(impl_->shown, goal_id);
+}
+
+ListGoalsResponse Replica::ListGoals(const ListGoalsRequest& r) const {
+  absl::MutexLock lock(&impl_->mu);
+  return core::ListGoals(impl_->shown, r);
+}
+
+absl::StatusOr<std::vector<Goal>> Replica::Tree(const std::string& root_id) const {
+  absl::MutexLock lock(&impl_->mu);
+  if (absl::StatusOr<Goal> g = core::FindGoal(impl_->shown, root_id); !g.ok()) return g.status();
+  std::vector<Goal> out;
+  for (const Goal* g : core::Subtree(impl_->shown, root_id)) out.push_back(*g);
+  return out;
+}
+
+absl::StatusOr<GetProgressResponse> Replica::Progress(const GetProgressRequest& r) const {
+  absl::MutexLock lock(&impl_->mu);
+  return core::ProgressReport(impl_->shown, r);
+}
+
+absl::StatusOr<GetHistoryResponse> Replica::History(const GetHistoryRequest& r) const {
+  absl::MutexLock lock(&impl_->mu);
+  const size_t limit = r.limit() == 0 ? 1000 : r.limit();
+  GetHistoryResponse out;
+  absl::Status s = impl_->store->ScanLog(impl_->meta.log_from(), [&](const Event& e)
+                                                                    -> absl::StatusOr<bool> {
+    if (e.seq() > impl_->meta.confirmed_seq()) return false;
+    if (core::HistoryMatches(e, r, impl_->confirmed)) *out.add_events() = e;
+    return static_cast<size_t>(out.events_size()) < limit;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<BlameResponse> Replica::Blame(const std::string& goal_id) const {
+  absl::MutexLock lock(&impl_->mu);
+  return core::Blame(impl_->shown, goal_id);
+}
+
+std::vector<Conflict> Replica::Conflicts(bool include_resolved) const {
+  absl::MutexLock lock(&impl_->mu);
+  std::vector<Conflict> out;
+  for (const Conflict& c : impl_->shown.conflicts()) {
+    if (include_resolved || !c.resolved()) out.push_back(c);
+  }
+  return out;
+}
+
+absl::StatusOr<PlanState> Replica::StateAsOf(uint64_t seq) const {
+  absl::MutexLock lock(&impl_->mu);
+  const ReplicaMeta& meta = impl_->meta;
+  if (seq > meta.confirmed_seq()) {
+    return absl::OutOfRangeError(absl::StrCat("seq ", seq, " is past this replica's confirmed seq ",
+                                              meta.confirmed_seq(), ": sync first"));
+  }
+  PlanState state;
+  state.set_workspace(meta.workspace());
+  uint64_t from = 1;
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> snap =
+      impl_->store->SnapshotAtOrBefore(seq);
+  if (!snap.ok()) return snap.status();
+  if (snap->has_value()) {
+    if (!state.ParseFromString((*snap)->second)) {
+      return absl::DataLossError(absl::StrCat("replica snapshot at seq ", (*snap)->first, " is corrupt"));
+    }
+    from = (*snap)->first + 1;
+  } else if (meta.log_from() > 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this replica's history starts at seq ", meta.log_from(),
+        " (it started from a server snapshot): ask the server for older states"));
+  }
+  absl::Status s = impl_->store->ScanLog(from, [&](const Event& e) -> absl::StatusOr<bool> {
+    if (e.seq() > seq) return false;
+    if (absl::Status a = core::Apply(e, &state); !a.ok()) return a;
+    return true;
+  });
+  if (!s.ok()) return s;
+  return state;
+}
+
+std::vector<Event> Replica::Outbox() const {
+  absl::MutexLock lock(&impl_->mu);
+  std::vector<Event> out;
+  for (const auto& [key, e] : impl_->outbox) out.push_back(e);
+  return out;
+}
+
+std::vector<RejectedEdit> Replica::Rejected() const {
+  absl::MutexLock lock(&impl_->mu);
+  std::vector<RejectedEdit> out;
+  for (const auto& [key, r] : impl_->rejected) out.push_back(r);
+  return out;
+}
+
+absl::Status Replica::DismissRejected(const std::string& event_id) {
+  absl::MutexLock lock(&impl_->mu);
+  auto& rejected = impl_->rejected;
+  auto it = std::find_if(rejected.begin(), rejected.end(),
+                         [&](const auto& r) { return r.second.event().event_id() == event_id; });
+  if (it == rejected.end()) {
+    return absl::NotFoundError(absl::StrCat("no rejected edit has event_id ", event_id));
+  }
+  ReplicaStore::Batch batch(*impl_->store);
+  batch.DeleteRejected(it->first);
+  if (absl::Status s = impl_->store->Commit(batch, /*sync=*/true); !s.ok()) return s;
+  rejected.erase(it);
+  return absl::OkStatus();
+}
+
+ReplicaStatus Replica::Status() const {
+  absl::MutexLock lock(&impl_->mu);
+  ReplicaStatus st;
+  st.workspace = impl_->meta.workspace();
+  st.replica_id = impl_->meta.replica_id();
+  st.confirmed_seq = impl_->meta.confirmed_seq();
+  st.log_from = impl_->meta.log_from();
+  st.outbox = impl_->outbox.size();
+  st.rejected = impl_->rejected.size();
+  if (impl_->meta.has_last_sync()) st.last_sync = FromTimestamp(impl_->meta.last_sync());
+  st.clock_offset = absl::Microseconds(impl_->meta.clock_offset_micros());
+  st.stale = impl_->stale;
+  return st;
+}
+
+absl::StatusOr<SyncReport> Replica::Pull(const SyncOptions& options) {
+  absl::MutexLock lock(&impl_->sync_mu);
+  return impl_->PullLocked(options);
+}
+
+absl::StatusOr<SyncReport> Replica::Push(const SyncOptions& options) {
+  absl::MutexLock lock(&impl_->sync_mu);
+  return impl_->PushLocked(options);
+}
+
+absl::StatusOr<SyncReport> Replica::Sync(const SyncOptions& options) {
+  absl::MutexLock lock(&impl_->sync_mu);
+  absl::StatusOr<SyncReport> pulled = impl_->PullLocked(options);
+  if (!pulled.ok()) return pulled.status();
+  absl::StatusOr<SyncReport> pushed = impl_->PushLocked(options);
+  if (!pushed.ok()) return pushed.status();
+  SyncReport report = *pulled;
+  report.pushed = pushed->pushed;
+  report.rejected = pushed->rejected;
+  report.restamped = pushed->restamped;
+  if (pushed->pushed > 0) {
+    // Fold our own edits back in as the server committed them (merged, with seqs).
+    SyncOptions quiet = options;
+    quiet.on_progress = nullptr;
+    quiet.snapshot_threshold = 0;
+    absl::StatusOr<SyncReport> confirmed = impl_->PullLocked(quiet);
+    if (!confirmed.ok()) return confirmed.status();
+    report.pulled += confirmed->pulled;
+  }
+  absl::MutexLock state_lock(&impl_->mu);
+  *impl_->meta.mutable_last_sync() = ToTimestamp(impl_->Wall());
+  ReplicaStore::Batch batch(*impl_->store);
+  batch.PutMeta(impl_->meta);
+  if (absl::Status s = impl_->store->Commit(batch, /*sync=*/false); !s.ok()) return s;
+  report.head = impl_->meta.confirmed_seq();
+  return report;
+}
+
+// --- Live mode ----------------------------------------------------------------------
+
+bool Replica::Impl::SleepUnlessStopped(absl::Duration d) {
+  absl::MutexLock lock(&live_mu);
+  const absl::Time until = absl::Now() + d;
+  while (!live_stop && absl::Now() < until) live_cv.WaitWithDeadline(&live_mu, until);
+  return !live_stop;
+}
+
+void Replica::Impl::RunSubscriber(std::function<void(const Event&)> on_event) {
+  absl::Duration wait = absl::Milliseconds(200);
+  SyncOptions quiet;
+  while (true) {
+    {
+      absl::MutexLock lock(&live_mu);
+      if (live_stop) return;
+    }
+    uint64_t from;
+    {
+      absl::MutexLock lock(&mu);
+      from = meta.confirmed_seq() + 1;
+    }
+    absl::Status failed;
+    absl::Status ended = client->Subscribe(
+        options.workspace, from,
+        [&](const SubscribeResponse& msg) {
+          if (msg.events().empty()) return true;
+          std::vector<Event> events(msg.events().begin(), msg.events().end());
+          uint64_t done = 0;
+          if (absl::Status s = ApplyConfirmed(events, quiet, events.size(), &done); !s.ok()) {
+            failed = s;
+            return false;
+          }
+          wait = absl::Milliseconds(200);
+          if (on_event) {
+            for (const Event& e : events) on_event(e);
+          }
+          return true;
+        },
+        cancellation.get());
+    if (cancellation->cancelled()) return;
+    (void)ended;
+    if (!SleepUnlessStopped(wait)) return;
+    wait = std::min(wait * 2, absl::Seconds(5));
+  }
+}
+
+void Replica::Impl::RunPusher() {
+  SyncOptions once;
+  once.max_attempts = 1;
+  while (true) {
+    {
+      absl::MutexLock lock(&live_mu);
+      const absl::Time until = absl::Now() + absl::Seconds(2);
+      while (!live_stop && !push_wanted && absl::Now() < until) {
+        live_cv.WaitWithDeadline(&live_mu, until);
+      }
+      if (live_stop) return;
+      push_wanted = false;
+    }
+    bool any;
+    {
+      absl::MutexLock lock(&mu);
+      any = !outbox.empty();
+    }
+    if (!any) continue;
+    absl::MutexLock lock(&sync_mu);
+    (void)PushLocked(once);  // failures: tried again on the next edit or tick
+  }
+}
+
+absl::Status Replica::StartLive(std::function<void(const Event&)> on_event) {
+  if (absl::Status s = impl_->NeedServer(); !s.ok()) return s;
+  if (impl_->live) return absl::FailedPreconditionError("live mode is already on");
+  {
+    absl::MutexLock lock(&impl_->live_mu);
+    impl_->live_stop = false;
+  }
+  impl_->cancellation = std::make_unique<Cancellation>();
+  impl_->live = true;
+  impl_->subscriber = std::thread([this, cb = std::move(on_event)] { impl_->RunSubscriber(cb); });
+  impl_->pusher = std::thread([this] { impl_->RunPusher(); });
+  return absl::OkStatus();
+}
+
+void Replica::StopLive() {
+  if (!impl_ || !impl_->live) return;
+  {
+    absl::MutexLock lock(&impl_->live_mu);
+    impl_->live_stop = true;
+    impl_->live_cv.SignalAll();
+  }
+  impl_->cancellation->Cancel();
+  impl_->subscriber.join();
+  impl_->pusher.join();
+  impl_->live = false;
+}
+
+}  // namespace goalsync::client
