@@ -81,10 +81,15 @@ struct Replica::Impl {
   mutable absl::Mutex mu;
   ReplicaMeta meta ABSL_GUARDED_BY(mu);
   PlanState confirmed ABSL_GUARDED_BY(mu);
+  // confirmed + outbox; only kept while the outbox is not empty (Shown() is confirmed then),
+  // so that catching up copies no state.
   PlanState shown ABSL_GUARDED_BY(mu);
   std::vector<std::pair<uint64_t, Event>> outbox ABSL_GUARDED_BY(mu);  // in edit order
   std::vector<std::pair<uint64_t, RejectedEdit>> rejected ABSL_GUARDED_BY(mu);
   std::vector<std::pair<std::string, std::string>> stale ABSL_GUARDED_BY(mu);
+  // Set when a write to the store failed after the in-memory state moved on: every later
+  // edit and sync answers it until the replica is reopened (which reloads from the store).
+  absl::Status broken ABSL_GUARDED_BY(mu);
 
   // One pull or push at a time (Sync, Pull, Push and live mode's pusher).
   absl::Mutex sync_mu;
@@ -97,6 +102,10 @@ struct Replica::Impl {
   std::unique_ptr<Cancellation> cancellation;
   std::thread subscriber, pusher;
   bool live = false;
+
+  const PlanState& Shown() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    return outbox.empty() ? confirmed : shown;
+  }
 
   absl::Time Wall() const { return options.clock ? options.clock() : absl::Now(); }
 
@@ -207,8 +216,12 @@ absl::Status Replica::Impl::Load() {
 }
 
 void Replica::Impl::RebuildShown() {
-  shown = confirmed;
   stale.clear();
+  if (outbox.empty()) {
+    shown.Clear();
+    return;
+  }
+  shown = confirmed;
   for (const auto& [key, pending] : outbox) {
     Event e = pending;
     e.set_seq(shown.seq() + 1);
@@ -219,6 +232,7 @@ void Replica::Impl::RebuildShown() {
 }
 
 absl::Status Replica::Impl::SubmitLocked(Payload payload) {
+  if (!broken.ok()) return broken;
   Event e;
   e.set_workspace(meta.workspace());
   e.set_event_id(NewEventId());
@@ -228,6 +242,7 @@ absl::Status Replica::Impl::SubmitLocked(Payload payload) {
   e.set_base_seq(meta.confirmed_seq());
   *e.mutable_payload() = std::move(payload);
   if (absl::Status s = core::ValidateSubmittedEvent(e, meta.workspace()); !s.ok()) return s;
+  if (outbox.empty()) shown = confirmed;
   Event applied = e;
   applied.set_seq(shown.seq() + 1);
   core::Checkpoint checkpoint = core::Save(applied, shown);
@@ -259,33 +274,28 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
     absl::flat_hash_map<std::string, uint64_t> mine;  // our pending event_id -> outbox key
     for (const auto& [key, e] : outbox) mine.emplace(e.event_id(), key);
     std::vector<uint64_t> confirmed_keys;
-    std::vector<core::Checkpoint> checkpoints;
-    auto take_back = [&] {
-      while (!checkpoints.empty()) {
-        core::Restore(std::move(checkpoints.back()), &confirmed);
-        checkpoints.pop_back();
-      }
-    };
-    for (size_t i = begin; i < end; ++i) {
+    // An event that does not chain or apply stops the chunk; the events before it are
+    // folded and written (they are the server's, in order), so no checkpoints are needed.
+    absl::Status failed;
+    size_t i = begin;
+    for (; i < end; ++i) {
       const Event& e = events[i];
       if (e.seq() <= next.confirmed_seq()) continue;  // already folded (overlapping pulls)
       const std::string& prev = next.confirmed_seq() == 0 ? core::GenesisHash()
                                                           : next.confirmed_hash();
       if (e.seq() != next.confirmed_seq() + 1 || e.prev_hash() != prev ||
           core::ComputeEventHash(e) != e.hash()) {
-        take_back();
-        return absl::DataLossError(absl::StrCat(
+        failed = absl::DataLossError(absl::StrCat(
             "the server sent seq ", e.seq(), " which does not extend this replica's chain at seq ",
             next.confirmed_seq(), ": the server's log was rewritten, or this replica was made "
             "against another server (check with goalsyncd verify)"));
+        break;
       }
-      checkpoints.push_back(core::Save(e, confirmed));
       if (absl::Status s = core::Apply(e, &confirmed); !s.ok()) {
-        checkpoints.pop_back();
-        take_back();
-        return absl::InternalError(absl::StrCat("committed event ", e.seq(),
-                                                " does not apply here (", s.message(),
-                                                "): this goalsync is older than the server's"));
+        failed = absl::InternalError(absl::StrCat("committed event ", e.seq(),
+                                                  " does not apply here (", s.message(),
+                                                  "): this goalsync is older than the server's"));
+        break;
       }
       batch.AddLog(e);
       next.set_confirmed_seq(e.seq());
@@ -305,8 +315,9 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
     }
     batch.PutMeta(next);
     if (absl::Status s = store->Commit(batch, /*sync=*/false); !s.ok()) {
-      take_back();
-      return s;
+      broken = absl::UnavailableError(absl::StrCat(
+          "the replica store failed a write (", s.message(), "): reopen the replica"));
+      return broken;
     }
     meta = std::move(next);
     if (!confirmed_keys.empty()) {
@@ -315,8 +326,12 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
                confirmed_keys.end();
       });
     }
-    *done += end - begin;
+    *done += i - begin;
     if (o.on_progress) o.on_progress(std::min(*done, total), total);
+    if (!failed.ok()) {
+      RebuildShown();
+      return failed;
+    }
   }
   absl::MutexLock lock(&mu);
   RebuildShown();
@@ -325,6 +340,10 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
 
 absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
   if (absl::Status s = NeedServer(); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu);
+    if (!broken.ok()) return broken;
+  }
   SyncReport report;
   absl::StatusOr<HeadResponse> head =
       WithRetry(o, [&] { return client->Head(options.workspace); });
@@ -612,7 +631,7 @@ absl::Status Replica::SetGoalField(const std::string& goal_id, const std::string
 
 PlanState Replica::State() const {
   absl::MutexLock lock(&impl_->mu);
-  return impl_->shown;
+  return impl_->Shown();
 }
 
 PlanState Replica::ConfirmedState() const {
@@ -622,25 +641,25 @@ PlanState Replica::ConfirmedState() const {
 
 absl::StatusOr<Goal> Replica::GetGoal(const std::string& goal_id) const {
   absl::MutexLock lock(&impl_->mu);
-  return core::FindGoal(impl_->shown, goal_id);
+  return core::FindGoal(impl_->Shown(), goal_id);
 }
 
 ListGoalsResponse Replica::ListGoals(const ListGoalsRequest& r) const {
   absl::MutexLock lock(&impl_->mu);
-  return core::ListGoals(impl_->shown, r);
+  return core::ListGoals(impl_->Shown(), r);
 }
 
 absl::StatusOr<std::vector<Goal>> Replica::Tree(const std::string& root_id) const {
   absl::MutexLock lock(&impl_->mu);
-  if (absl::StatusOr<Goal> g = core::FindGoal(impl_->shown, root_id); !g.ok()) return g.status();
+  if (absl::StatusOr<Goal> g = core::FindGoal(impl_->Shown(), root_id); !g.ok()) return g.status();
   std::vector<Goal> out;
-  for (const Goal* g : core::Subtree(impl_->shown, root_id)) out.push_back(*g);
+  for (const Goal* g : core::Subtree(impl_->Shown(), root_id)) out.push_back(*g);
   return out;
 }
 
 absl::StatusOr<GetProgressResponse> Replica::Progress(const GetProgressRequest& r) const {
   absl::MutexLock lock(&impl_->mu);
-  return core::ProgressReport(impl_->shown, r);
+  return core::ProgressReport(impl_->Shown(), r);
 }
 
 absl::StatusOr<GetHistoryResponse> Replica::History(const GetHistoryRequest& r) const {
@@ -659,13 +678,13 @@ absl::StatusOr<GetHistoryResponse> Replica::History(const GetHistoryRequest& r) 
 
 absl::StatusOr<BlameResponse> Replica::Blame(const std::string& goal_id) const {
   absl::MutexLock lock(&impl_->mu);
-  return core::Blame(impl_->shown, goal_id);
+  return core::Blame(impl_->Shown(), goal_id);
 }
 
 std::vector<Conflict> Replica::Conflicts(bool include_resolved) const {
   absl::MutexLock lock(&impl_->mu);
   std::vector<Conflict> out;
-  for (const Conflict& c : impl_->shown.conflicts()) {
+  for (const Conflict& c : impl_->Shown().conflicts()) {
     if (include_resolved || !c.resolved()) out.push_back(c);
   }
   return out;
