@@ -17,6 +17,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "bench/workload.h"
 #include "core/plan/kernel.h"
 #include "server/log/event_log.h"
 #include "tests/support/temp_dir.h"
@@ -29,54 +30,6 @@ using v1::Event;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-// The i-th event of a plausible year: 1000 goals, then mostly check-ins, with field edits,
-// period targets, tasks and task status changes mixed in.
-v1::Payload MakePayload(uint64_t i) {
-  v1::Payload p;
-  constexpr uint64_t kGoals = 1000;
-  const std::string goal = absl::StrCat("g", i % kGoals);
-  if (i < kGoals) {
-    auto* g = p.mutable_goal_created();
-    g->set_goal_id(goal);
-    g->set_level(i == 0 ? v1::GOAL_LEVEL_COMPANY : v1::GOAL_LEVEL_TEAM);
-    if (i > 0) g->set_parent_id("g0");
-    g->set_statement("a goal");
-    return p;
-  }
-  switch (i % 10) {
-    case 0: {
-      auto* f = p.mutable_goal_field_set();
-      f->set_goal_id(goal);
-      f->set_field("owner");
-      f->set_value(absl::StrCat("person", i % 37));
-      break;
-    }
-    case 1: {
-      auto* t = p.mutable_period_target_set();
-      t->set_goal_id(goal);
-      t->mutable_target()->set_period(absl::StrCat("2026-Q", 1 + i % 4));
-      t->mutable_target()->set_target(static_cast<double>(i % 20));
-      break;
-    }
-    case 2: {
-      auto* t = p.mutable_task_added();
-      t->set_goal_id(goal);
-      t->set_task_id(absl::StrCat("t", i));
-      t->set_title("a task");
-      t->set_due_date("2026-06-30");
-      break;
-    }
-    default: {
-      auto* c = p.mutable_check_in_recorded();
-      c->set_goal_id(goal);
-      c->set_value(static_cast<double>(i % 7));
-      c->set_confidence(0.7);
-      c->set_note("on track");
-    }
-  }
-  return p;
 }
 
 Event MakeEvent(uint64_t seq) {

@@ -2,7 +2,7 @@
 //
 //   replica_bench [--events N] [--edits K]
 //
-// Starts its own goalsyncd (temp data dir, free loopback port), loads N events, then:
+// Starts its own goalsyncd (temp data dir, free loopback port), loads N events (bench/workload.h), then:
 // 1. catch-up: a new replica reading the whole log (snapshot_threshold 0), against a bare
 //    LogClient::Read of the same events (the wire and the server, nothing folded or stored);
 // 2. catch-up from a snapshot: a new replica with the default threshold (the server's plan,
@@ -15,6 +15,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "bench/workload.h"
 #include "goalsync/log_client.h"
 #include "goalsync/replica.h"
 #include "rocksdb/db.h"
@@ -26,48 +27,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr char kWorkspace[] = "bench";
-constexpr uint64_t kGoals = 1000;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-// 1000 goals, then a mix of check-ins (most), owner edits and period targets.
-v1::Payload MakePayload(uint64_t i) {
-  v1::Payload p;
-  const std::string goal = absl::StrCat("g", i % kGoals);
-  if (i < kGoals) {
-    auto* g = p.mutable_goal_created();
-    g->set_goal_id(goal);
-    g->set_level(i == 0 ? v1::GOAL_LEVEL_COMPANY : v1::GOAL_LEVEL_TEAM);
-    if (i > 0) g->set_parent_id("g0");
-    g->set_statement("a goal");
-    return p;
-  }
-  switch (i % 4) {
-    case 0: {
-      auto* f = p.mutable_goal_field_set();
-      f->set_goal_id(goal);
-      f->set_field("owner");
-      f->set_value(absl::StrCat("person", i % 37));
-      break;
-    }
-    case 1: {
-      auto* t = p.mutable_period_target_set();
-      t->set_goal_id(goal);
-      t->mutable_target()->set_period(absl::StrCat("2026-Q", 1 + i % 4));
-      t->mutable_target()->set_target(static_cast<double>(i % 20));
-      break;
-    }
-    default: {
-      auto* c = p.mutable_check_in_recorded();
-      c->set_goal_id(goal);
-      c->set_value(static_cast<double>(i % 13));
-      c->set_period(absl::StrCat("2026-Q", 1 + i % 4));
-      c->set_note("weekly check-in");
-    }
-  }
-  return p;
 }
 
 int Run(uint64_t events, uint64_t edits) {

@@ -594,30 +594,7 @@ absl::Status Replica::Submit(Payload payload) {
     *p.mutable_##field() = std::move(body);                \
     return Submit(std::move(p));                           \
   }
-GOALSYNC_RECORD_(GoalCreated, goal_created)
-GOALSYNC_RECORD_(GoalFieldSet, goal_field_set)
-GOALSYNC_RECORD_(GoalArchived, goal_archived)
-GOALSYNC_RECORD_(GoalRestored, goal_restored)
-GOALSYNC_RECORD_(GoalMoved, goal_moved)
-GOALSYNC_RECORD_(TargetsSet, targets_set)
-GOALSYNC_RECORD_(PeriodTargetSet, period_target_set)
-GOALSYNC_RECORD_(PeriodTargetRemoved, period_target_removed)
-GOALSYNC_RECORD_(TaskAdded, task_added)
-GOALSYNC_RECORD_(TaskFieldSet, task_field_set)
-GOALSYNC_RECORD_(TaskStatusSet, task_status_set)
-GOALSYNC_RECORD_(TaskDependencyAdded, task_dependency_added)
-GOALSYNC_RECORD_(TaskDependencyRemoved, task_dependency_removed)
-GOALSYNC_RECORD_(RaciAssigned, raci_assigned)
-GOALSYNC_RECORD_(RaciUnassigned, raci_unassigned)
-GOALSYNC_RECORD_(PeopleAllocated, people_allocated)
-GOALSYNC_RECORD_(BudgetAllocated, budget_allocated)
-GOALSYNC_RECORD_(TimeBlockReserved, time_block_reserved)
-GOALSYNC_RECORD_(CheckInRecorded, check_in_recorded)
-GOALSYNC_RECORD_(ReviewRecorded, review_recorded)
-GOALSYNC_RECORD_(ChangeRequestOpened, change_request_opened)
-GOALSYNC_RECORD_(ChangeRequestApproved, change_request_approved)
-GOALSYNC_RECORD_(ChangeRequestRejected, change_request_rejected)
-GOALSYNC_RECORD_(ConflictResolved, conflict_resolved)
+GOALSYNC_PAYLOAD_TYPES(GOALSYNC_RECORD_)
 #undef GOALSYNC_RECORD_
 
 absl::Status Replica::SetGoalField(const std::string& goal_id, const std::string& field,

@@ -100,33 +100,28 @@ absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReplicaStore::Scan
   return out;
 }
 
-absl::StatusOr<std::vector<std::pair<uint64_t, goalsync::v1::Event>>> ReplicaStore::LoadOutbox() {
-  auto raw = ScanFamily(handles_[kOutbox]);
+template <typename Message>
+absl::StatusOr<std::vector<std::pair<uint64_t, Message>>> ParseAll(
+    absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> raw, absl::string_view what) {
   if (!raw.ok()) return raw.status();
-  std::vector<std::pair<uint64_t, goalsync::v1::Event>> out;
+  std::vector<std::pair<uint64_t, Message>> out;
   for (auto& [key, bytes] : *raw) {
-    goalsync::v1::Event e;
-    if (!e.ParseFromString(bytes)) {
-      return absl::DataLossError(absl::StrCat("replica store: outbox entry ", key, " is corrupt"));
+    Message m;
+    if (!m.ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("replica store: ", what, " entry ", key, " is corrupt"));
     }
-    out.emplace_back(key, std::move(e));
+    out.emplace_back(key, std::move(m));
   }
   return out;
 }
 
+absl::StatusOr<std::vector<std::pair<uint64_t, goalsync::v1::Event>>> ReplicaStore::LoadOutbox() {
+  return ParseAll<goalsync::v1::Event>(ScanFamily(handles_[kOutbox]), "outbox");
+}
+
 absl::StatusOr<std::vector<std::pair<uint64_t, goalsync::v1::RejectedEdit>>>
 ReplicaStore::LoadRejected() {
-  auto raw = ScanFamily(handles_[kRejected]);
-  if (!raw.ok()) return raw.status();
-  std::vector<std::pair<uint64_t, goalsync::v1::RejectedEdit>> out;
-  for (auto& [key, bytes] : *raw) {
-    goalsync::v1::RejectedEdit r;
-    if (!r.ParseFromString(bytes)) {
-      return absl::DataLossError(absl::StrCat("replica store: rejected entry ", key, " is corrupt"));
-    }
-    out.emplace_back(key, std::move(r));
-  }
-  return out;
+  return ParseAll<goalsync::v1::RejectedEdit>(ScanFamily(handles_[kRejected]), "rejected");
 }
 
 absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> ReplicaStore::SnapshotAtOrBefore(

@@ -42,6 +42,33 @@
 
 namespace goalsync::client {
 
+// Every domain event as (message, Payload field): Replica has one Record overload each.
+#define GOALSYNC_PAYLOAD_TYPES(X) \
+  X(GoalCreated, goal_created) \
+  X(GoalFieldSet, goal_field_set) \
+  X(GoalArchived, goal_archived) \
+  X(GoalRestored, goal_restored) \
+  X(GoalMoved, goal_moved) \
+  X(TargetsSet, targets_set) \
+  X(PeriodTargetSet, period_target_set) \
+  X(PeriodTargetRemoved, period_target_removed) \
+  X(TaskAdded, task_added) \
+  X(TaskFieldSet, task_field_set) \
+  X(TaskStatusSet, task_status_set) \
+  X(TaskDependencyAdded, task_dependency_added) \
+  X(TaskDependencyRemoved, task_dependency_removed) \
+  X(RaciAssigned, raci_assigned) \
+  X(RaciUnassigned, raci_unassigned) \
+  X(PeopleAllocated, people_allocated) \
+  X(BudgetAllocated, budget_allocated) \
+  X(TimeBlockReserved, time_block_reserved) \
+  X(CheckInRecorded, check_in_recorded) \
+  X(ReviewRecorded, review_recorded) \
+  X(ChangeRequestOpened, change_request_opened) \
+  X(ChangeRequestApproved, change_request_approved) \
+  X(ChangeRequestRejected, change_request_rejected) \
+  X(ConflictResolved, conflict_resolved)
+
 struct ReplicaOptions {
   // Local directory (created if missing). One process at a time may open it.
   std::string dir;
@@ -108,30 +135,7 @@ class Replica {
   // FAILED_PRECONDITION from the kernel, naming the rule.
   absl::Status Submit(goalsync::v1::Payload payload);
 #define GOALSYNC_RECORD_(Type, field) absl::Status Record(goalsync::v1::Type body);
-  GOALSYNC_RECORD_(GoalCreated, goal_created)
-  GOALSYNC_RECORD_(GoalFieldSet, goal_field_set)
-  GOALSYNC_RECORD_(GoalArchived, goal_archived)
-  GOALSYNC_RECORD_(GoalRestored, goal_restored)
-  GOALSYNC_RECORD_(GoalMoved, goal_moved)
-  GOALSYNC_RECORD_(TargetsSet, targets_set)
-  GOALSYNC_RECORD_(PeriodTargetSet, period_target_set)
-  GOALSYNC_RECORD_(PeriodTargetRemoved, period_target_removed)
-  GOALSYNC_RECORD_(TaskAdded, task_added)
-  GOALSYNC_RECORD_(TaskFieldSet, task_field_set)
-  GOALSYNC_RECORD_(TaskStatusSet, task_status_set)
-  GOALSYNC_RECORD_(TaskDependencyAdded, task_dependency_added)
-  GOALSYNC_RECORD_(TaskDependencyRemoved, task_dependency_removed)
-  GOALSYNC_RECORD_(RaciAssigned, raci_assigned)
-  GOALSYNC_RECORD_(RaciUnassigned, raci_unassigned)
-  GOALSYNC_RECORD_(PeopleAllocated, people_allocated)
-  GOALSYNC_RECORD_(BudgetAllocated, budget_allocated)
-  GOALSYNC_RECORD_(TimeBlockReserved, time_block_reserved)
-  GOALSYNC_RECORD_(CheckInRecorded, check_in_recorded)
-  GOALSYNC_RECORD_(ReviewRecorded, review_recorded)
-  GOALSYNC_RECORD_(ChangeRequestOpened, change_request_opened)
-  GOALSYNC_RECORD_(ChangeRequestApproved, change_request_approved)
-  GOALSYNC_RECORD_(ChangeRequestRejected, change_request_rejected)
-  GOALSYNC_RECORD_(ConflictResolved, conflict_resolved)
+  GOALSYNC_PAYLOAD_TYPES(GOALSYNC_RECORD_)
 #undef GOALSYNC_RECORD_
 
   // Shorthands for the common edits.
