@@ -1,8 +1,21 @@
 #include "cli/cli_context.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace goalsync::cli {
+
+std::string DefaultReplicaDir(const std::string& workspace) {
+  std::string base;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    base = std::string(home) + "/.local/share";
+  } else {
+    base = ".";
+  }
+  return base + "/goalsync/replicas/" + workspace;
+}
 
 int ReportError(const CliContext& ctx, const absl::Status& status) {
   if (status.ok()) return kExitOk;

@@ -20,11 +20,21 @@ struct CliContext {
   std::string server = "127.0.0.1:7411";
   std::string workspace = "default";
   std::string output = "table";
+  // The local replica's directory; empty: DefaultReplicaDir(workspace).
+  std::string replica;
+  // Who makes the edits (until tokens say it); empty: $USER.
+  std::string actor;
+  std::string token;
+  // Edits only go to the outbox; no attempt to reach the server.
+  bool offline = false;
   // Set by the command that ran.
   int exit_code = kExitOk;
 
   Output output_format() const { return output == "json" ? Output::kJson : Output::kTable; }
 };
+
+// $XDG_DATA_HOME/goalsync/replicas/<workspace>, or ~/.local/share/goalsync/replicas/<workspace>.
+std::string DefaultReplicaDir(const std::string& workspace);
 
 // Prints `status` to stderr as "goalctl: <what went wrong>[: hint]" and returns its exit code.
 int ReportError(const CliContext& ctx, const absl::Status& status);

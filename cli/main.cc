@@ -6,6 +6,7 @@
 #include "cli/commands/audit_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
+#include "cli/commands/replica_commands.h"
 
 int main(int argc, char** argv) {
   using namespace goalsync::cli;
@@ -21,12 +22,21 @@ int main(int argc, char** argv) {
   app.add_option("--workspace,-w", ctx.workspace, "Workspace (one organization's plan)")
       ->envname("GOALSYNC_WORKSPACE")
       ->capture_default_str();
+  app.add_option("--replica", ctx.replica,
+                 "Local replica directory (default: ~/.local/share/goalsync/replicas/WORKSPACE)")
+      ->envname("GOALSYNC_REPLICA");
+  app.add_option("--as", ctx.actor, "Who makes the edits (default: $USER)")
+      ->envname("GOALSYNC_ACTOR");
+  app.add_option("--token", ctx.token, "Bearer token for goalsyncd")->envname("GOALSYNC_TOKEN");
+  app.add_flag("--offline", ctx.offline,
+               "Edits stay in the local outbox; do not try to reach the server");
   app.add_option("--output,-o", ctx.output, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   RegisterLogCommands(app, ctx);
   RegisterImportCommand(app, ctx);
   RegisterAuditCommands(app, ctx);
+  RegisterReplicaCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

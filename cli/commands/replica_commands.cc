@@ -1,0 +1,477 @@
+#include "cli/commands/replica_commands.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "goalsync/log_client.h"
+#include "goalsync/replica.h"
+#include "nlohmann/json.hpp"
+
+namespace goalsync::cli {
+namespace {
+
+using client::Replica;
+using Json = nlohmann::ordered_json;
+
+// A progress bar on stderr when it is a terminal and the work is long; nothing otherwise.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string what) : what_(std::move(what)), tty_(isatty(STDERR_FILENO)) {}
+  ~ProgressBar() {
+    if (drawn_) std::fputs("\n", stderr);
+  }
+  void Update(uint64_t done, uint64_t total) {
+    if (!tty_ || total < 2000) return;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / std::max<uint64_t>(total, 1));
+    std::fprintf(stderr, "\r%s [%s%s] %llu/%llu events", what_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    drawn_ = true;
+  }
+
+ private:
+  std::string what_;
+  bool tty_;
+  bool drawn_ = false;
+};
+
+absl::StatusOr<std::unique_ptr<Replica>> OpenReplica(const CliContext& ctx) {
+  const std::string dir = ctx.replica.empty() ? DefaultReplicaDir(ctx.workspace) : ctx.replica;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+  std::string actor = ctx.actor;
+  if (actor.empty()) {
+    const char* user = std::getenv("USER");
+    actor = user != nullptr && *user != '\0' ? user : "unknown";
+  }
+  return Replica::Open({.dir = dir,
+                        .server = ctx.offline ? "" : ctx.server,
+                        .workspace = ctx.workspace,
+                        .actor = actor,
+                        .token = ctx.token});
+}
+
+// Opens the replica and, unless --offline, pulls what the server has (one attempt): views
+// show the current plan and edits are checked against it. An unreachable server is no error;
+// the replica's plan as of its last sync is used.
+absl::StatusOr<std::unique_ptr<Replica>> OpenFresh(const CliContext& ctx) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
+  if (!replica.ok() || ctx.offline) return replica;
+  ProgressBar bar("catching up");
+  client::SyncOptions once;
+  once.max_attempts = 1;
+  once.on_progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
+  absl::StatusOr<client::SyncReport> pulled = (*replica)->Pull(once);
+  if (!pulled.ok() && !absl::IsUnavailable(pulled.status()) &&
+      !absl::IsDeadlineExceeded(pulled.status())) {
+    return pulled.status();
+  }
+  return replica;
+}
+
+std::string UtcTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", t, absl::UTCTimeZone());
+}
+
+// After an edit: push it if the server answers. Unreachable is no error (the edit waits in
+// the outbox); a refusal by the server is (the edit is in the rejected list).
+absl::Status Settle(const CliContext& ctx, Replica& replica, const std::string& what) {
+  const bool json = ctx.output_format() == Output::kJson;
+  if (ctx.offline) {
+    const size_t pending = replica.Status().outbox;
+    if (json) {
+      std::cout << Json{{"recorded", what}, {"synced", false}, {"pending", pending}}.dump() << "\n";
+    } else {
+      std::cout << what << ": recorded offline (" << pending << " waiting; goalctl sync)\n";
+    }
+    return absl::OkStatus();
+  }
+  client::SyncOptions once;
+  once.max_attempts = 1;
+  absl::StatusOr<client::SyncReport> r = replica.Sync(once);
+  if (!r.ok() && !absl::IsUnavailable(r.status()) && !absl::IsDeadlineExceeded(r.status())) {
+    return r.status();
+  }
+  if (r.ok() && r->rejected > 0) {
+    const auto rejected = replica.Rejected();
+    return absl::FailedPreconditionError(absl::StrCat(
+        what, ": the server refused it: ", rejected.back().reason(),
+        " (kept in the rejected list; goalctl status shows it)"));
+  }
+  const size_t pending = replica.Status().outbox;
+  if (json) {
+    Json j{{"recorded", what}, {"synced", r.ok()}, {"pending", pending}};
+    if (r.ok()) j["headSeq"] = r->head;
+    std::cout << j.dump() << "\n";
+  } else if (r.ok()) {
+    std::cout << what << ": synced (head seq " << r->head << ")\n";
+  } else {
+    std::cout << what << ": recorded offline, the server does not answer (" << pending
+              << " waiting; goalctl sync)\n";
+  }
+  return absl::OkStatus();
+}
+
+// Runs `edit` on the replica, then settles it.
+absl::Status Edit(const CliContext& ctx, const std::string& what,
+                  const std::function<absl::Status(Replica&)>& edit) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  if (absl::Status s = edit(**replica); !s.ok()) return s;
+  return Settle(ctx, **replica, what);
+}
+
+absl::StatusOr<v1::GoalLevel> ParseLevel(std::string name) {
+  std::string upper = "GOAL_LEVEL_";
+  for (char c : name) upper += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  v1::GoalLevel level;
+  if (!v1::GoalLevel_Parse(upper, &level) || level == v1::GOAL_LEVEL_UNSPECIFIED) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "level \"", name, "\" is not one of company, business-line, team, individual"));
+  }
+  return level;
+}
+
+std::string Targets(const v1::Targets& t) {
+  std::string out;
+  if (t.has_floor()) absl::StrAppend(&out, "floor ", t.floor());
+  if (t.has_base()) absl::StrAppend(&out, out.empty() ? "" : " / ", "base ", t.base());
+  if (t.has_stretch()) absl::StrAppend(&out, out.empty() ? "" : " / ", "stretch ", t.stretch());
+  return out;
+}
+
+// --- sync, status ---------------------------------------------------------------------
+
+absl::Status RunSync(const CliContext& ctx) {
+  if (ctx.offline) return absl::InvalidArgumentError("sync and --offline contradict each other");
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
+  if (!replica.ok()) return replica.status();
+  ProgressBar bar("catching up");
+  client::SyncOptions o;
+  o.on_progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
+  absl::StatusOr<client::SyncReport> r = (*replica)->Sync(o);
+  if (!r.ok()) return r.status();
+  const client::ReplicaStatus st = (*replica)->Status();
+  if (ctx.output_format() == Output::kJson) {
+    std::cout << Json{{"pulled", r->pulled},         {"pushed", r->pushed},
+                      {"rejected", r->rejected},     {"restamped", r->restamped},
+                      {"fromSnapshot", r->from_snapshot}, {"headSeq", r->head},
+                      {"pending", st.outbox},        {"conflicts", (*replica)->Conflicts().size()}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "synced workspace " << ctx.workspace << ": pulled " << r->pulled << ", pushed "
+              << r->pushed << ", head seq " << r->head << "\n";
+    if (r->rejected > 0) {
+      std::cout << r->rejected << " edit(s) refused by the server: goalctl status lists them\n";
+    }
+    if (r->restamped > 0) {
+      std::cout << "this machine's clock was off by "
+                << absl::FormatDuration(st.clock_offset) << "; " << r->restamped
+                << " edit(s) re-stamped\n";
+    }
+    if (const size_t n = (*replica)->Conflicts().size(); n > 0) {
+      std::cout << n << " open conflict(s): goalctl conflicts\n";
+    }
+  }
+  return r->rejected > 0 ? absl::FailedPreconditionError("some edits were refused (goalctl status)")
+                         : absl::OkStatus();
+}
+
+absl::Status RunStatus(const CliContext& ctx) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
+  if (!replica.ok()) return replica.status();
+  const client::ReplicaStatus st = (*replica)->Status();
+  absl::StatusOr<v1::HeadResponse> head = absl::UnavailableError("offline");
+  if (!ctx.offline) head = client::LogClient(ctx.server).Head(ctx.workspace, absl::Seconds(3));
+  const auto rejected = (*replica)->Rejected();
+  const auto outbox = (*replica)->Outbox();
+  if (ctx.output_format() == Output::kJson) {
+    Json j{{"workspace", st.workspace},
+           {"replica", ctx.replica.empty() ? DefaultReplicaDir(ctx.workspace) : ctx.replica},
+           {"replicaId", st.replica_id},
+           {"confirmedSeq", st.confirmed_seq},
+           {"pending", st.outbox},
+           {"rejected", Json::array()},
+           {"lastSync", st.last_sync ? Json(UtcTime(*st.last_sync)) : Json(nullptr)},
+           {"server", ctx.server},
+           {"serverAnswers", head.ok()}};
+    if (head.ok()) j["serverHeadSeq"] = head->seq();
+    for (const auto& r : rejected) {
+      j["rejected"].push_back({{"eventId", r.event().event_id()},
+                               {"reason", r.reason()},
+                               {"rejectedAt", UtcTime(absl::FromUnixSeconds(r.rejected_at().seconds()))}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << "workspace     " << st.workspace << "\n"
+            << "replica       " << (ctx.replica.empty() ? DefaultReplicaDir(ctx.workspace) : ctx.replica)
+            << " (id " << st.replica_id << ")\n"
+            << "confirmed     seq " << st.confirmed_seq << "\n"
+            << "pending       " << st.outbox << " edit(s) waiting to sync\n"
+            << "rejected      " << st.rejected << " edit(s)\n"
+            << "last sync     " << (st.last_sync ? UtcTime(*st.last_sync) : "never") << "\n"
+            << "server        " << ctx.server << ": "
+            << (head.ok() ? absl::StrCat("answers, head seq ", head->seq())
+                          : absl::StrCat("does not answer (", head.status().message(), ")"))
+            << "\n";
+  for (const auto& [id, reason] : st.stale) {
+    std::cout << "  pending " << id << " no longer applies: " << reason << "\n";
+  }
+  for (const auto& r : rejected) {
+    std::cout << "  rejected " << r.event().event_id() << " ("
+              << v1::Payload::descriptor()
+                     ->FindFieldByNumber(r.event().payload().body_case())
+                     ->name()
+              << "): " << r.reason() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- conflicts ----------------------------------------------------------------------
+
+absl::Status RunConflicts(const CliContext& ctx, bool all) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  const std::vector<v1::Conflict> conflicts = (*replica)->Conflicts(all);
+  if (ctx.output_format() == Output::kJson) {
+    Json j = Json::array();
+    for (const auto& c : conflicts) {
+      j.push_back({{"id", c.id()},
+                   {"kind", v1::ConflictKind_Name(c.kind())},
+                   {"goal", c.goal_id()},
+                   {"field", c.field()},
+                   {"losingValue", c.losing_value()},
+                   {"loser", c.loser().actor()},
+                   {"winningValue", c.winning_value()},
+                   {"winner", c.winner().actor()},
+                   {"resolved", c.resolved()}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  if (conflicts.empty()) {
+    std::cout << "no open conflicts\n";
+    return absl::OkStatus();
+  }
+  for (const auto& c : conflicts) {
+    std::string kind = v1::ConflictKind_Name(c.kind()).substr(std::string("CONFLICT_KIND_").size());
+    std::cout << c.id() << "  " << kind << "  " << c.goal_id() << "." << c.field() << ": kept \""
+              << c.winning_value() << "\" (" << c.winner().actor() << "), not \""
+              << c.losing_value() << "\" (" << c.loser().actor() << ")"
+              << (c.resolved() ? "  [resolved]" : "") << "\n";
+  }
+  std::cout << "resolve: goalctl conflicts resolve ID --resolution TEXT [--keep-losing]\n";
+  return absl::OkStatus();
+}
+
+// --- tree -------------------------------------------------------------------------------
+
+absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::string& period) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  std::vector<std::string> roots;
+  if (!root.empty()) {
+    roots.push_back(root);
+  } else {
+    const v1::ListGoalsResponse goals = (*replica)->ListGoals({});
+    for (const auto& g : goals.goals()) {
+      if (g.parent_id().empty()) roots.push_back(g.id());
+    }
+  }
+  Json out = Json::array();
+  for (const std::string& r : roots) {
+    absl::StatusOr<std::vector<v1::Goal>> tree = (*replica)->Tree(r);
+    if (!tree.ok()) return tree.status();
+    std::map<std::string, int> depth;
+    for (const v1::Goal& g : *tree) {
+      const int d = g.id() == r ? 0 : depth[g.parent_id()] + 1;
+      depth[g.id()] = d;
+      v1::GetProgressRequest req;
+      req.set_goal_id(g.id());
+      req.set_period(period);
+      absl::StatusOr<v1::GetProgressResponse> p = (*replica)->Progress(req);
+      if (!p.ok()) return p.status();
+      const v1::GoalProgress& gp = p->progress(0);
+      if (ctx.output_format() == Output::kJson) {
+        Json j{{"id", g.id()},        {"depth", d},
+               {"parent", g.parent_id()}, {"statement", g.statement()},
+               {"owner", g.owner()},  {"actual", gp.has_actual() ? Json(gp.actual()) : Json(nullptr)},
+               {"band", gp.band()},   {"source", gp.source()}};
+        if (gp.has_fraction()) j["fraction"] = gp.fraction();
+        if (gp.targets().has_floor()) j["floor"] = gp.targets().floor();
+        if (gp.targets().has_base()) j["base"] = gp.targets().base();
+        if (gp.targets().has_stretch()) j["stretch"] = gp.targets().stretch();
+        out.push_back(j);
+        continue;
+      }
+      std::string progress = "-";
+      if (gp.has_actual()) {
+        progress = absl::StrFormat("%g", gp.actual());
+        if (gp.has_fraction()) absl::StrAppend(&progress, absl::StrFormat(" (%.0f%%)", 100 * gp.fraction()));
+      }
+      std::cout << std::string(2 * d, ' ') << g.id() << "  " << g.statement() << "\n"
+                << std::string(2 * d + 4, ' ') << "owner " << (g.owner().empty() ? "-" : g.owner())
+                << " | actual " << progress;
+      if (const std::string t = Targets(gp.targets()); !t.empty()) std::cout << " | " << t;
+      if (!gp.band().empty()) std::cout << " | " << gp.band();
+      std::cout << (g.archived() ? " | archived" : "") << "\n";
+    }
+  }
+  if (ctx.output_format() == Output::kJson) std::cout << out.dump() << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
+  auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
+
+  app.add_subcommand("sync", "Pull the plan from goalsyncd, push this replica's edits, merge")
+      ->callback([&ctx, report] { report(RunSync(ctx)); });
+  app.add_subcommand("status",
+                     "The local replica: edits waiting, edits refused, last sync, the server")
+      ->callback([&ctx, report] { report(RunStatus(ctx)); });
+
+  // goal add | set | move | archive | restore
+  CLI::App* goal = app.add_subcommand("goal", "Create and edit goals (works offline)");
+  goal->require_subcommand(1);
+  {
+    auto g = std::make_shared<v1::GoalCreated>();
+    auto level = std::make_shared<std::string>("team");
+    CLI::App* add = goal->add_subcommand("add", "Create a goal");
+    add->add_option("ID", *g->mutable_goal_id(), "Goal id: letters, digits, . _ : -")->required();
+    add->add_option("--statement,-s", *g->mutable_statement(), "The outcome, as a result")
+        ->required();
+    add->add_option("--parent,-p", *g->mutable_parent_id(), "The goal it supports");
+    add->add_option("--level,-l", *level, "company, business-line, team or individual")
+        ->capture_default_str();
+    add->add_option("--owner", *g->mutable_owner(), "Person accountable");
+    add->add_option("--why", *g->mutable_why(), "Which part of the parent it holds up");
+    add->callback([&ctx, report, g, level] {
+      absl::StatusOr<v1::GoalLevel> l = ParseLevel(*level);
+      if (!l.ok()) return report(l.status());
+      g->set_level(*l);
+      report(Edit(ctx, "goal " + g->goal_id() + " added",
+                  [g](Replica& r) { return r.CreateGoal(*g); }));
+    });
+  }
+  {
+    auto s = std::make_shared<v1::GoalFieldSet>();
+    CLI::App* set = goal->add_subcommand("set", "Set one field of a goal (statement, owner, why, "
+                                                "due_date, weight, rollup, ...)");
+    set->add_option("ID", *s->mutable_goal_id())->required();
+    set->add_option("FIELD", *s->mutable_field())->required();
+    set->add_option("VALUE", *s->mutable_value())->required();
+    set->callback([&ctx, report, s] {
+      report(Edit(ctx, "goal " + s->goal_id() + " " + s->field() + " set",
+                  [s](Replica& r) { return r.Record(*s); }));
+    });
+  }
+  {
+    auto m = std::make_shared<v1::GoalMoved>();
+    CLI::App* move = goal->add_subcommand("move", "Move a goal under another parent");
+    move->add_option("ID", *m->mutable_goal_id())->required();
+    move->add_option("PARENT", *m->mutable_new_parent_id())->required();
+    move->add_option("--why", *m->mutable_why(), "Why it moves");
+    move->callback([&ctx, report, m] {
+      report(Edit(ctx, "goal " + m->goal_id() + " moved under " + m->new_parent_id(),
+                  [m](Replica& r) { return r.Record(*m); }));
+    });
+  }
+  {
+    auto a = std::make_shared<v1::GoalArchived>();
+    CLI::App* archive = goal->add_subcommand("archive", "Archive a goal (history is kept)");
+    archive->add_option("ID", *a->mutable_goal_id())->required();
+    archive->add_option("--reason", *a->mutable_reason());
+    archive->callback([&ctx, report, a] {
+      report(Edit(ctx, "goal " + a->goal_id() + " archived",
+                  [a](Replica& r) { return r.Record(*a); }));
+    });
+    auto r = std::make_shared<v1::GoalRestored>();
+    CLI::App* restore = goal->add_subcommand("restore", "Restore an archived goal");
+    restore->add_option("ID", *r->mutable_goal_id())->required();
+    restore->callback([&ctx, report, r] {
+      report(Edit(ctx, "goal " + r->goal_id() + " restored",
+                  [r](Replica& rep) { return rep.Record(*r); }));
+    });
+  }
+
+  {
+    auto c = std::make_shared<v1::CheckInRecorded>();
+    CLI::App* checkin = app.add_subcommand("checkin", "Record progress on a goal (works offline)");
+    checkin->add_option("GOAL", *c->mutable_goal_id())->required();
+    checkin->add_option("VALUE", [c](const std::vector<std::string>& v) {
+      double value = 0;
+      if (!absl::SimpleAtod(v[0], &value)) return false;
+      c->set_value(value);
+      return true;
+    }, "The metric's value")->required();
+    checkin->add_option("--period", *c->mutable_period(), "YYYY, YYYY-Qn, YYYY-MM or YYYY-Wnn");
+    checkin->add_option("--confidence", [c](const std::vector<std::string>& v) {
+      double value = 0;
+      if (!absl::SimpleAtod(v[0], &value)) return false;
+      c->set_confidence(value);
+      return true;
+    }, "0-1: how sure you are the goal will be met");
+    checkin->add_option("--note", *c->mutable_note());
+    checkin->callback([&ctx, report, c] {
+      report(Edit(ctx, absl::StrCat("check-in on ", c->goal_id()),
+                  [c](Replica& r) { return r.CheckIn(*c); }));
+    });
+  }
+
+  {
+    auto all = std::make_shared<bool>(false);
+    CLI::App* conflicts = app.add_subcommand(
+        "conflicts", "Concurrent edits that lost, kept until someone resolves them");
+    conflicts->add_flag("--all", *all, "Resolved ones too");
+    auto res = std::make_shared<v1::ConflictResolved>();
+    CLI::App* resolve = conflicts->add_subcommand("resolve", "Resolve a conflict");
+    resolve->add_option("ID", *res->mutable_conflict_id(), "c<seq>, from goalctl conflicts")
+        ->required();
+    resolve->add_option("--resolution", *res->mutable_resolution(), "What was decided")
+        ->required();
+    resolve->add_flag("--keep-losing", [res](int64_t n) { res->set_keep_losing_value(n > 0); },
+                      "Apply the value that lost instead");
+    resolve->callback([&ctx, report, res] {
+      report(Edit(ctx, "conflict " + res->conflict_id() + " resolved", [res](Replica& r) {
+        for (const auto& c : r.Conflicts(true)) {
+          if (c.id() == res->conflict_id()) res->set_goal_id(c.goal_id());
+        }
+        return r.ResolveConflict(*res);
+      }));
+    });
+    conflicts->callback([&ctx, report, all, conflicts] {
+      if (conflicts->got_subcommand("resolve")) return;
+      report(RunConflicts(ctx, *all));
+    });
+  }
+
+  {
+    auto root = std::make_shared<std::string>();
+    auto period = std::make_shared<std::string>();
+    CLI::App* tree = app.add_subcommand(
+        "tree", "The alignment cascade with progress against floor/base/stretch");
+    tree->add_option("ROOT", *root, "Show only this goal's subtree");
+    tree->add_option("--period", *period, "Progress for one period (2026-Q1) instead of the year");
+    tree->callback([&ctx, report, root, period] { report(RunTree(ctx, *root, *period)); });
+  }
+}
+
+}  // namespace goalsync::cli

@@ -1,0 +1,163 @@
+// goalctl on local replicas, run as users run it, against a real goalsyncd loaded with the
+// example plan: sync, tree, a check-in, an offline edit on a second replica, conflicts,
+// status, the server down.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/goalsyncd_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace goalsync {
+namespace {
+
+using ::testing::HasSubstr;
+using goalsync::testing::GoalsyncdProcess;
+using goalsync::testing::TempDir;
+using Json = nlohmann::json;
+
+struct RunResult {
+  int exit_code;
+  std::string out;
+};
+
+class GoalctlReplicaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<GoalsyncdProcess>(dir_.Sub("data"));
+    ASSERT_TRUE(server_->Start().ok());
+    RunResult imported = Goalctl("li", std::string("import ") + EXAMPLE_PLAN_PATH);
+    ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  }
+
+  // goalctl as `person`, on their own replica dir, against the server.
+  RunResult Goalctl(const std::string& person, const std::string& args,
+                    const std::string& server = "") {
+    const std::string cmd = "GOALSYNC_SERVER=" + (server.empty() ? server_->address() : server) +
+                            " GOALSYNC_WORKSPACE=acme-2026 GOALSYNC_ACTOR=" + person +
+                            " GOALSYNC_REPLICA=" + dir_.Sub("replica-" + person) + " timeout 60 " +
+                            GOALCTL_PATH + " " + args + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  }
+
+  Json GoalctlJson(const std::string& person, const std::string& args) {
+    RunResult r = Goalctl(person, "-o json " + args);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return Json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  }
+
+  Json TreeRow(const std::string& person, const std::string& id) {
+    for (const Json& row : GoalctlJson(person, "tree")) {
+      if (row["id"] == id) return row;
+    }
+    return Json();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<GoalsyncdProcess> server_;
+};
+
+TEST_F(GoalctlReplicaTest, SyncThenTreeShowsTheCascadeWithProgress) {
+  Json sync = GoalctlJson("li", "sync");
+  EXPECT_EQ(sync["pulled"], 53);
+  EXPECT_EQ(sync["headSeq"], 53);
+  Json tree = GoalctlJson("li", "tree");
+  ASSERT_EQ(tree.size(), 5u) << tree.dump();
+  EXPECT_EQ(tree[0]["id"], "company-2026");
+  EXPECT_EQ(tree[0]["depth"], 0);
+  Json sales = TreeRow("li", "sales-team-2026");
+  EXPECT_EQ(sales["depth"], 2);
+  EXPECT_EQ(sales["actual"], 42.0);
+  EXPECT_EQ(sales["band"], "below floor");
+
+  RunResult table = Goalctl("li", "tree ai-saas-2026");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_THAT(table.out, HasSubstr("  sales-team-2026  50 signings by end of Q4\n"));
+  EXPECT_THAT(table.out, HasSubstr("owner wang | actual 42 (84%) | floor 50 | below floor"));
+}
+
+TEST_F(GoalctlReplicaTest, ACheckInSyncsAtOnceAndOthersSeeIt) {
+  const double before = TreeRow("wang", "rep-li-2026")["actual"];
+  RunResult r = Goalctl("li", "checkin rep-li-2026 2 --period 2026-Q4 --note 'two more'");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("synced (head seq 54)"));
+  EXPECT_EQ(TreeRow("wang", "rep-li-2026")["actual"], before + 2);  // on wang's replica
+}
+
+TEST_F(GoalctlReplicaTest, AnOfflineEditWaitsThenSyncsAndAConcurrentOneBecomesAConflict) {
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  ASSERT_EQ(Goalctl("wang", "sync").exit_code, 0);
+  RunResult offline = Goalctl("li", "--offline goal set sales-team-2026 why 'from the train'");
+  ASSERT_EQ(offline.exit_code, 0) << offline.out;
+  EXPECT_THAT(offline.out, HasSubstr("recorded offline (1 waiting; goalctl sync)"));
+  Json status = GoalctlJson("li", "status");
+  EXPECT_EQ(status["pending"], 1);
+  EXPECT_EQ(status["serverAnswers"], true);
+
+  // wang edits the same field later, online; then li's replica syncs.
+  ASSERT_EQ(Goalctl("wang", "goal set sales-team-2026 why 'from the office'").exit_code, 0);
+  Json sync = GoalctlJson("li", "sync");
+  EXPECT_EQ(sync["pushed"], 1);
+  EXPECT_EQ(sync["pending"], 0);
+  EXPECT_EQ(sync["conflicts"], 1);
+  Json conflicts = GoalctlJson("wang", "conflicts");
+  ASSERT_EQ(conflicts.size(), 1u) << conflicts.dump();
+  EXPECT_EQ(conflicts[0]["kind"], "CONFLICT_KIND_SAME_FIELD");
+  EXPECT_EQ(conflicts[0]["goal"], "sales-team-2026");
+  EXPECT_EQ(conflicts[0]["losingValue"], "from the train");
+  EXPECT_EQ(conflicts[0]["winningValue"], "from the office");
+
+  const std::string id = conflicts[0]["id"];
+  RunResult resolved = Goalctl(
+      "wang", "conflicts resolve " + id + " --keep-losing --resolution 'li wrote it first'");
+  ASSERT_EQ(resolved.exit_code, 0) << resolved.out;
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  EXPECT_TRUE(GoalctlJson("li", "conflicts").empty());
+  RunResult blame = Goalctl("li", "blame sales-team-2026");
+  EXPECT_THAT(blame.out, HasSubstr("from the train"));
+}
+
+TEST_F(GoalctlReplicaTest, WithTheServerDownEditsQueueAndSyncReportsIt) {
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  const std::string address = server_->address();
+  ASSERT_EQ(server_->Stop(), 0);
+  RunResult edit = Goalctl("li", "checkin rep-li-2026 1 --period 2026-Q4", address);
+  EXPECT_EQ(edit.exit_code, 0) << edit.out;
+  EXPECT_THAT(edit.out, HasSubstr("recorded offline, the server does not answer (1 waiting"));
+  RunResult sync = Goalctl("li", "sync", address);
+  EXPECT_EQ(sync.exit_code, 1);
+  EXPECT_THAT(sync.out, HasSubstr("hint: is goalsyncd running"));
+  RunResult status = Goalctl("li", "status", address);
+  EXPECT_EQ(status.exit_code, 0);
+  EXPECT_THAT(status.out, HasSubstr("pending       1 edit(s) waiting to sync"));
+  EXPECT_THAT(status.out, HasSubstr("does not answer"));
+
+  ASSERT_TRUE(server_->Start().ok());
+  Json synced = GoalctlJson("li", "sync");
+  EXPECT_EQ(synced["pushed"], 1);
+  EXPECT_EQ(synced["pending"], 0);
+}
+
+TEST_F(GoalctlReplicaTest, BadEditsAreRefusedWithTheRuleAndChangeNothing) {
+  RunResult missing = Goalctl("li", "goal set nope owner x");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.out, HasSubstr("goal nope does not exist"));
+  RunResult level = Goalctl("li", "goal add x --statement s --level galaxy");
+  EXPECT_EQ(level.exit_code, 1);
+  EXPECT_THAT(level.out, HasSubstr("is not one of company, business-line, team, individual"));
+  RunResult usage = Goalctl("li", "checkin rep-li-2026 lots");
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_EQ(GoalctlJson("li", "status")["pending"], 0);
+}
+
+}  // namespace
+}  // namespace goalsync
