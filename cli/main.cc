@@ -6,6 +6,7 @@
 #include "cli/commands/audit_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
+#include "cli/commands/plan_edit_commands.h"
 #include "cli/commands/replica_commands.h"
 
 int main(int argc, char** argv) {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterImportCommand(app, ctx);
   RegisterAuditCommands(app, ctx);
   RegisterReplicaCommands(app, ctx);
+  RegisterPlanEditCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

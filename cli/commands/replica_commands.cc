@@ -18,6 +18,8 @@
 #include "absl/time/time.h"
 #include "goalsync/log_client.h"
 #include "goalsync/replica.h"
+#include "cli/commands/plan_edit_commands.h"
+#include "cli/replica_session.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
@@ -26,124 +28,10 @@ namespace {
 using client::Replica;
 using Json = nlohmann::ordered_json;
 
-// A progress bar on stderr when it is a terminal and the work is long; nothing otherwise.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::string what) : what_(std::move(what)), tty_(isatty(STDERR_FILENO)) {}
-  ~ProgressBar() {
-    if (drawn_) std::fputs("\n", stderr);
-  }
-  void Update(uint64_t done, uint64_t total) {
-    if (!tty_ || total < 2000) return;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * done / std::max<uint64_t>(total, 1));
-    std::fprintf(stderr, "\r%s [%s%s] %llu/%llu events", what_.c_str(),
-                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-    drawn_ = true;
-  }
-
- private:
-  std::string what_;
-  bool tty_;
-  bool drawn_ = false;
-};
-
-absl::StatusOr<std::unique_ptr<Replica>> OpenReplica(const CliContext& ctx) {
-  const std::string dir = ctx.replica.empty() ? DefaultReplicaDir(ctx.workspace) : ctx.replica;
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-  std::string actor = ctx.actor;
-  if (actor.empty()) {
-    const char* user = std::getenv("USER");
-    actor = user != nullptr && *user != '\0' ? user : "unknown";
-  }
-  return Replica::Open({.dir = dir,
-                        .server = ctx.offline ? "" : ctx.server,
-                        .workspace = ctx.workspace,
-                        .actor = actor,
-                        .token = ctx.token});
-}
-
-// Opens the replica and, unless --offline, pulls what the server has (one attempt): views
-// show the current plan and edits are checked against it. An unreachable server is no error;
-// the replica's plan as of its last sync is used.
-absl::StatusOr<std::unique_ptr<Replica>> OpenFresh(const CliContext& ctx) {
-  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
-  if (!replica.ok() || ctx.offline) return replica;
-  ProgressBar bar("catching up");
-  client::SyncOptions once;
-  once.max_attempts = 1;
-  once.on_progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
-  absl::StatusOr<client::SyncReport> pulled = (*replica)->Pull(once);
-  if (!pulled.ok() && !absl::IsUnavailable(pulled.status()) &&
-      !absl::IsDeadlineExceeded(pulled.status())) {
-    return pulled.status();
-  }
-  return replica;
-}
-
-std::string UtcTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", t, absl::UTCTimeZone());
-}
-
-// After an edit: push it if the server answers. Unreachable is no error (the edit waits in
-// the outbox); a refusal by the server is (the edit is in the rejected list).
-absl::Status Settle(const CliContext& ctx, Replica& replica, const std::string& what) {
-  const bool json = ctx.output_format() == Output::kJson;
-  if (ctx.offline) {
-    const size_t pending = replica.Status().outbox;
-    if (json) {
-      std::cout << Json{{"recorded", what}, {"synced", false}, {"pending", pending}}.dump() << "\n";
-    } else {
-      std::cout << what << ": recorded offline (" << pending << " waiting; goalctl sync)\n";
-    }
-    return absl::OkStatus();
-  }
-  client::SyncOptions once;
-  once.max_attempts = 1;
-  absl::StatusOr<client::SyncReport> r = replica.Sync(once);
-  if (!r.ok() && !absl::IsUnavailable(r.status()) && !absl::IsDeadlineExceeded(r.status())) {
-    return r.status();
-  }
-  if (r.ok() && r->rejected > 0) {
-    const auto rejected = replica.Rejected();
-    return absl::FailedPreconditionError(absl::StrCat(
-        what, ": the server refused it: ", rejected.back().reason(),
-        " (kept in the rejected list; goalctl status shows it)"));
-  }
-  const size_t pending = replica.Status().outbox;
-  if (json) {
-    Json j{{"recorded", what}, {"synced", r.ok()}, {"pending", pending}};
-    if (r.ok()) j["headSeq"] = r->head;
-    std::cout << j.dump() << "\n";
-  } else if (r.ok()) {
-    std::cout << what << ": synced (head seq " << r->head << ")\n";
-  } else {
-    std::cout << what << ": recorded offline, the server does not answer (" << pending
-              << " waiting; goalctl sync)\n";
-  }
-  return absl::OkStatus();
-}
-
-// Runs `edit` on the replica, then settles it.
-absl::Status Edit(const CliContext& ctx, const std::string& what,
-                  const std::function<absl::Status(Replica&)>& edit) {
-  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
-  if (!replica.ok()) return replica.status();
-  if (absl::Status s = edit(**replica); !s.ok()) return s;
-  return Settle(ctx, **replica, what);
-}
-
-absl::StatusOr<v1::GoalLevel> ParseLevel(std::string name) {
-  std::string upper = "GOAL_LEVEL_";
-  for (char c : name) upper += c == '-' ? '_' : static_cast<char>(std::toupper(c));
-  v1::GoalLevel level;
-  if (!v1::GoalLevel_Parse(upper, &level) || level == v1::GOAL_LEVEL_UNSPECIFIED) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "level \"", name, "\" is not one of company, business-line, team, individual"));
-  }
-  return level;
+absl::StatusOr<v1::GoalLevel> ParseLevel(const std::string& name) {
+  absl::StatusOr<int> level = ParseEnumName(v1::GoalLevel_descriptor(), "GOAL_LEVEL_", name);
+  if (!level.ok()) return absl::InvalidArgumentError(absl::StrCat("level ", level.status().message()));
+  return static_cast<v1::GoalLevel>(*level);
 }
 
 std::string Targets(const v1::Targets& t) {

@@ -153,7 +153,7 @@ TEST_F(GoalctlReplicaTest, BadEditsAreRefusedWithTheRuleAndChangeNothing) {
   EXPECT_THAT(missing.out, HasSubstr("goal nope does not exist"));
   RunResult level = Goalctl("li", "goal add x --statement s --level galaxy");
   EXPECT_EQ(level.exit_code, 1);
-  EXPECT_THAT(level.out, HasSubstr("is not one of company, business-line, team, individual"));
+  EXPECT_THAT(level.out, HasSubstr("level \"galaxy\" is not one of company, business-line, team, individual"));
   RunResult usage = Goalctl("li", "checkin rep-li-2026 lots");
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_EQ(GoalctlJson("li", "status")["pending"], 0);
