@@ -8,6 +8,7 @@
 #include "cli/commands/log_command.h"
 #include "cli/commands/plan_edit_commands.h"
 #include "cli/commands/replica_commands.h"
+#include "cli/commands/view_commands.h"
 
 int main(int argc, char** argv) {
   using namespace goalsync::cli;
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   RegisterAuditCommands(app, ctx);
   RegisterReplicaCommands(app, ctx);
   RegisterPlanEditCommands(app, ctx);
+  RegisterViewCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

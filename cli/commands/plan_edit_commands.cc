@@ -336,7 +336,6 @@ void RegisterPlanEditCommands(CLI::App& app, CliContext& ctx) {
 
   {  // raci set | unset
     CLI::App* raci = app.add_subcommand("raci", "Who is Responsible, Accountable, Consulted, Informed");
-    raci->require_subcommand(1);
     for (const bool set : {true, false}) {
       auto goal = std::make_shared<std::string>();
       auto person = std::make_shared<std::string>();

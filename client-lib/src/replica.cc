@@ -699,6 +699,22 @@ absl::StatusOr<PlanState> Replica::StateAsOf(uint64_t seq) const {
   return state;
 }
 
+absl::StatusOr<uint64_t> Replica::SeqAt(absl::Time t) const {
+  absl::MutexLock lock(&impl_->mu);
+  const int64_t limit = absl::ToUnixNanos(t);
+  uint64_t found = impl_->meta.log_from() - 1;
+  absl::Status s = impl_->store->ScanLog(impl_->meta.log_from(), [&](const Event& e)
+                                                                    -> absl::StatusOr<bool> {
+    if (e.seq() > impl_->meta.confirmed_seq() || core::TimestampNanos(e.server_time()) > limit) {
+      return false;
+    }
+    found = e.seq();
+    return true;
+  });
+  if (!s.ok()) return s;
+  return found;
+}
+
 std::vector<Event> Replica::Outbox() const {
   absl::MutexLock lock(&impl_->mu);
   std::vector<Event> out;

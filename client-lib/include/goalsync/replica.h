@@ -168,6 +168,8 @@ class Replica {
   // The confirmed state as of `seq` (needs the local log from the start or a snapshot at or
   // before `seq`).
   absl::StatusOr<goalsync::v1::PlanState> StateAsOf(uint64_t seq) const;
+  // The last confirmed seq the server accepted at or before `t` (0: none), from the local log.
+  absl::StatusOr<uint64_t> SeqAt(absl::Time t) const;
 
   std::vector<goalsync::v1::Event> Outbox() const;
   std::vector<goalsync::v1::RejectedEdit> Rejected() const;

@@ -1,0 +1,828 @@
+// goalctl's views of the plan, drawn from the local replica: kanban, raci, gantt (--svg),
+// dashboard (--svg), review --week|--month|--quarter, state --as-of, diff.
+#include "cli/commands/view_commands.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "cli/replica_session.h"
+#include "core/plan/period.h"
+#include "core/plan/tree.h"
+#include "nlohmann/json.hpp"
+
+namespace goalsync::cli {
+namespace {
+
+using client::Replica;
+using Json = nlohmann::ordered_json;
+
+// --- shared bits ------------------------------------------------------------------------
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(c));
+  return s;
+}
+
+std::string TrimRight(std::string s) {
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+std::string StatusWord(v1::TaskStatus s) {
+  switch (s) {
+    case v1::TASK_STATUS_DOING: return "doing";
+    case v1::TASK_STATUS_DONE: return "done";
+    case v1::TASK_STATUS_BLOCKED: return "blocked";
+    default: return "todo";
+  }
+}
+
+char RoleLetter(v1::RaciRole r) {
+  switch (r) {
+    case v1::RACI_ROLE_RESPONSIBLE: return 'R';
+    case v1::RACI_ROLE_ACCOUNTABLE: return 'A';
+    case v1::RACI_ROLE_CONSULTED: return 'C';
+    case v1::RACI_ROLE_INFORMED: return 'I';
+    default: return '?';
+  }
+}
+
+std::string Fit(const std::string& s, size_t width) {
+  if (s.size() <= width) return s + std::string(width - s.size(), ' ');
+  return s.substr(0, width - 1) + "~";
+}
+
+std::string Xml(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+// Goals of the subtree of `root` (all live goals if empty), in tree order.
+absl::StatusOr<std::vector<const v1::Goal*>> GoalsIn(const v1::PlanState& state,
+                                                     const std::string& root) {
+  std::vector<const v1::Goal*> out;
+  if (!root.empty()) {
+    if (!state.goals().contains(root)) {
+      return absl::NotFoundError(absl::StrCat("goal ", root, " does not exist"));
+    }
+    for (const v1::Goal* g : core::Subtree(state, root)) {
+      if (!g->archived()) out.push_back(g);
+    }
+    return out;
+  }
+  std::vector<std::string> roots;
+  for (const auto& [id, g] : state.goals()) {
+    if (g.parent_id().empty() || !state.goals().contains(g.parent_id())) roots.push_back(id);
+  }
+  std::sort(roots.begin(), roots.end());
+  for (const std::string& r : roots) {
+    for (const v1::Goal* g : core::Subtree(state, r)) {
+      if (!g->archived()) out.push_back(g);
+    }
+  }
+  return out;
+}
+
+std::vector<const v1::Task*> TasksOf(const v1::Goal& g) {
+  std::vector<const v1::Task*> out;
+  for (const auto& [id, t] : g.tasks()) out.push_back(&t);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
+    return std::tie(a->due_date(), a->id()) < std::tie(b->due_date(), b->id());
+  });
+  return out;
+}
+
+// The people responsible for a task (R), else its accountable (A).
+std::vector<std::string> Owners(const v1::Task& t) {
+  std::vector<std::string> r, a;
+  for (const auto& e : t.raci()) {
+    if (e.role() == v1::RACI_ROLE_RESPONSIBLE) r.push_back(e.person());
+    if (e.role() == v1::RACI_ROLE_ACCOUNTABLE) a.push_back(e.person());
+  }
+  return r.empty() ? a : r;
+}
+
+absl::StatusOr<absl::CivilDay> Today(const std::string& today) {
+  if (today.empty()) return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  return core::ParseDate(today);
+}
+
+// --- kanban -----------------------------------------------------------------------------
+
+absl::Status RunKanban(const CliContext& ctx, const std::string& goal, const std::string& owner) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  const v1::PlanState state = (*replica)->State();
+  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
+  if (!goals.ok()) return goals.status();
+  const std::vector<std::string> columns = {"todo", "doing", "done", "blocked"};
+  std::map<std::string, std::vector<Json>> cards;
+  for (const v1::Goal* g : *goals) {
+    for (const v1::Task* t : TasksOf(*g)) {
+      const std::vector<std::string> owners = Owners(*t);
+      if (!owner.empty() && std::find(owners.begin(), owners.end(), owner) == owners.end()) continue;
+      cards[StatusWord(t->status())].push_back(Json{{"goal", g->id()},
+                                                   {"task", t->id()},
+                                                   {"title", t->title()},
+                                                   {"due", t->due_date()},
+                                                   {"owners", owners}});
+    }
+  }
+  if (ctx.output_format() == Output::kJson) {
+    Json j = Json::object();
+    for (const auto& c : columns) j[c] = cards.contains(c) ? Json(cards[c]) : Json::array();
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::vector<std::string> shown = {"todo", "doing", "done"};
+  if (cards.contains("blocked")) shown.push_back("blocked");
+  constexpr size_t kWidth = 40;
+  size_t rows = 0;
+  for (const auto& c : shown) rows = std::max(rows, cards[c].size());
+  std::string header, rule;
+  for (const auto& c : shown) {
+    header += Fit(absl::StrCat(Upper(c), " (", cards[c].size(), ")"), kWidth);
+    rule += Fit(std::string(kWidth - 2, '-'), kWidth);
+  }
+  std::cout << TrimRight(header) << "\n" << TrimRight(rule) << "\n";
+  for (size_t r = 0; r < rows; ++r) {
+    for (int line = 0; line < 2; ++line) {
+      std::string out;
+      for (const auto& c : shown) {
+        std::string cell;
+        if (r < cards[c].size()) {
+          const Json& card = cards[c][r];
+          cell = line == 0 ? absl::StrCat(card["title"].get<std::string>())
+                           : absl::StrCat("  ", card["goal"].get<std::string>(), "/",
+                                          card["task"].get<std::string>(),
+                                          card["due"].get<std::string>().empty() ? "" : " due ",
+                                          card["due"].get<std::string>());
+        }
+        out += Fit(cell, kWidth);
+      }
+      std::cout << TrimRight(out) << "\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+// --- raci -------------------------------------------------------------------------------
+
+absl::Status RunRaci(const CliContext& ctx, const std::string& goal) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  const v1::PlanState state = (*replica)->State();
+  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
+  if (!goals.ok()) return goals.status();
+  struct Row {
+    std::string what;
+    std::map<std::string, std::string> roles;  // person -> letters
+    std::string flag;
+  };
+  std::vector<Row> rows;
+  std::set<std::string> people;
+  auto add = [&](const std::string& what, const google::protobuf::RepeatedPtrField<v1::RaciEntry>& raci,
+                 bool task) {
+    Row row{what, {}, ""};
+    int accountable = 0;
+    for (const auto& e : raci) {
+      row.roles[e.person()] += RoleLetter(e.role());
+      people.insert(e.person());
+      accountable += e.role() == v1::RACI_ROLE_ACCOUNTABLE;
+    }
+    if (accountable == 0 && (task || !raci.empty())) row.flag = "no A";
+    if (accountable > 1) row.flag = absl::StrCat(accountable, " A: exactly one");
+    rows.push_back(row);
+  };
+  for (const v1::Goal* g : *goals) {
+    add(g->id(), g->raci(), false);
+    for (const v1::Task* t : TasksOf(*g)) add(absl::StrCat(g->id(), "/", t->id()), t->raci(), true);
+  }
+  if (ctx.output_format() == Output::kJson) {
+    Json j = Json::array();
+    for (const Row& r : rows) {
+      Json roles = Json::object();
+      for (const auto& [p, l] : r.roles) roles[p] = l;
+      j.push_back({{"item", r.what}, {"roles", roles}, {"flag", r.flag}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  size_t label = 12;
+  for (const Row& r : rows) label = std::max(label, r.what.size() + 2);
+  label = std::min<size_t>(label, 44);
+  size_t cell = 4;
+  for (const auto& p : people) cell = std::max(cell, p.size() + 2);
+  std::string header = Fit("", label);
+  for (const auto& p : people) header += Fit(p, cell);
+  std::cout << TrimRight(header) << "\n";
+  for (const Row& r : rows) {
+    std::string line = Fit(r.what, label);
+    for (const auto& p : people) line += Fit(r.roles.contains(p) ? r.roles.at(p) : ".", cell);
+    if (!r.flag.empty()) line += "<- " + r.flag;
+    std::cout << TrimRight(line) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- gantt ------------------------------------------------------------------------------
+
+struct Bar {
+  std::string goal, task, title, status;
+  absl::CivilDay start, due;
+  bool milestone = false;  // a due date only
+  bool late = false;       // due before today, not done
+  bool ahead = false;      // done before its due date
+};
+
+absl::StatusOr<std::vector<Bar>> Bars(const v1::PlanState& state, const std::string& goal,
+                                      absl::CivilDay today) {
+  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
+  if (!goals.ok()) return goals.status();
+  std::vector<Bar> bars;
+  for (const v1::Goal* g : *goals) {
+    for (const v1::Task* t : TasksOf(*g)) {
+      if (t->due_date().empty()) continue;
+      absl::StatusOr<absl::CivilDay> due = core::ParseDate(t->due_date());
+      if (!due.ok()) continue;
+      Bar b{g->id(), t->id(), t->title(), StatusWord(t->status()), *due, *due};
+      if (absl::StatusOr<absl::CivilDay> start = core::ParseDate(t->start_date()); start.ok()) {
+        b.start = std::min(*start, *due);
+      } else {
+        b.milestone = true;
+      }
+      const bool done = t->status() == v1::TASK_STATUS_DONE;
+      b.late = !done && b.due < today;
+      if (done && t->done().has_hlc()) {
+        const absl::CivilDay finished = absl::ToCivilDay(
+            absl::FromUnixMicros(static_cast<int64_t>(t->done().hlc().physical_micros())),
+            absl::UTCTimeZone());
+        b.ahead = finished < b.due;
+      }
+      bars.push_back(b);
+    }
+  }
+  return bars;
+}
+
+std::string Mark(const Bar& b) {
+  if (b.late) return "LATE";
+  if (b.ahead) return "ahead";
+  return b.status;
+}
+
+std::string GanttSvg(const std::vector<Bar>& bars, absl::CivilDay first, absl::CivilDay last,
+                     absl::CivilDay today) {
+  constexpr int kLabel = 260, kWidth = 640, kRow = 26, kTop = 40;
+  const double days = std::max<double>(1, last - first + 1);
+  auto x = [&](absl::CivilDay d) { return kLabel + kWidth * ((d - first) / days); };
+  const int height = kTop + kRow * static_cast<int>(bars.size()) + 20;
+  std::ostringstream s;
+  s << R"(<?xml version="1.0" encoding="UTF-8"?>)" << "\n"
+    << R"(<svg xmlns="http://www.w3.org/2000/svg" width=")" << kLabel + kWidth + 80
+    << R"(" height=")" << height << R"(" font-family="sans-serif" font-size="12">)" << "\n"
+    << "<title>goalsync gantt</title>\n";
+  for (absl::CivilMonth m(first); absl::CivilDay(m) <= last; ++m) {
+    const absl::CivilDay d = std::max(absl::CivilDay(m), first);
+    s << absl::StrFormat(R"(<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>)", x(d),
+                         kTop - 10, x(d), height - 10)
+      << "\n"
+      << absl::StrFormat(R"(<text x="%.1f" y="%d" fill="#555">%s</text>)", x(d) + 2, kTop - 16,
+                         absl::FormatCivilTime(m).substr(0, 7))
+      << "\n";
+  }
+  if (first <= today && today <= last) {
+    s << absl::StrFormat(R"(<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#c00" stroke-dasharray="4 3"/>)",
+                         x(today), kTop - 10, x(today), height - 10)
+      << "\n";
+  }
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    const int y = kTop + kRow * static_cast<int>(i);
+    const std::string color = b.late ? "#d9534f" : b.status == "done" ? "#5cb85c"
+                              : b.status == "doing" ? "#5bc0de" : b.status == "blocked" ? "#f0ad4e" : "#999";
+    s << "<g class=\"task\" id=\"" << Xml(b.goal + "/" + b.task) << "\">\n"
+      << absl::StrFormat(R"(<text x="4" y="%d">%s</text>)", y + 14, Xml(b.goal + "/" + b.task + " " + b.title))
+      << "\n";
+    if (b.milestone) {
+      const double cx = x(b.due);
+      s << absl::StrFormat(R"(<polygon points="%.1f,%d %.1f,%d %.1f,%d %.1f,%d" fill="%s"/>)", cx,
+                           y + 2, cx + 8, y + 10, cx, y + 18, cx - 8, y + 10, color)
+        << "\n";
+    } else {
+      s << absl::StrFormat(R"(<rect x="%.1f" y="%d" width="%.1f" height="16" rx="3" fill="%s"/>)",
+                           x(b.start), y + 2, std::max(3.0, x(b.due + 1) - x(b.start)), color)
+        << "\n";
+    }
+    s << absl::StrFormat(R"(<text x="%.1f" y="%d" fill="#333">%s</text>)", x(b.due + 1) + 10, y + 14,
+                         Xml(Mark(b)))
+      << "\n</g>\n";
+  }
+  s << "</svg>\n";
+  return s.str();
+}
+
+absl::Status RunGantt(const CliContext& ctx, const std::string& goal, const std::string& svg,
+                      const std::string& today_text) {
+  absl::StatusOr<absl::CivilDay> today = Today(today_text);
+  if (!today.ok()) return today.status();
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  absl::StatusOr<std::vector<Bar>> bars = Bars((*replica)->State(), goal, *today);
+  if (!bars.ok()) return bars.status();
+  if (bars->empty()) {
+    std::cout << "no tasks with due dates" << (goal.empty() ? "" : " under " + goal) << "\n";
+    return absl::OkStatus();
+  }
+  absl::CivilDay first = bars->front().start, last = bars->front().due;
+  for (const Bar& b : *bars) {
+    first = std::min(first, b.start);
+    last = std::max(last, b.due);
+  }
+  if (!svg.empty()) {
+    if (absl::Status s = WriteFile(svg, GanttSvg(*bars, first, last, *today)); !s.ok()) return s;
+  }
+  if (ctx.output_format() == Output::kJson) {
+    Json j = Json::array();
+    for (const Bar& b : *bars) {
+      j.push_back({{"goal", b.goal}, {"task", b.task}, {"title", b.title},
+                   {"start", absl::FormatCivilTime(b.start)}, {"due", absl::FormatCivilTime(b.due)},
+                   {"status", b.status}, {"milestone", b.milestone}, {"late", b.late}, {"ahead", b.ahead}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  constexpr int kAxis = 48;
+  const double days = std::max<double>(1, last - first + 1);
+  auto col = [&](absl::CivilDay d) {
+    return std::min(kAxis - 1, static_cast<int>(kAxis * ((d - first) / days)));
+  };
+  size_t label = 10;
+  for (const Bar& b : *bars) label = std::max(label, b.goal.size() + b.task.size() + 1);
+  label = std::min<size_t>(label, 36);
+  std::string axis(kAxis, ' ');
+  for (absl::CivilMonth m(first); absl::CivilDay(m) <= last; ++m) {
+    const int c = col(std::max(absl::CivilDay(m), first));
+    const std::string name = absl::FormatCivilTime(m).substr(5, 2);
+    if (c + 2 <= kAxis && axis[c] == ' ') axis.replace(c, 2, name);
+  }
+  std::cout << Fit("", label + 1) << "|" << axis << "|\n";
+  for (const Bar& b : *bars) {
+    std::string line(kAxis, ' ');
+    if (b.milestone) {
+      line[col(b.due)] = '*';
+    } else {
+      for (int c = col(b.start); c <= col(b.due); ++c) line[c] = b.status == "done" ? '#' : '=';
+    }
+    if (*today >= first && *today <= last && line[col(*today)] == ' ') line[col(*today)] = ':';
+    std::cout << Fit(b.goal + "/" + b.task, label + 1) << "|" << line << "| "
+              << absl::FormatCivilTime(b.due) << " " << Mark(b) << "\n";
+  }
+  std::cout << Fit("", label + 1) << " " << absl::FormatCivilTime(first) << " .. "
+            << absl::FormatCivilTime(last) << "   = planned  # done  * milestone  : today\n";
+  return absl::OkStatus();
+}
+
+// --- dashboard --------------------------------------------------------------------------
+
+std::string BurnUpSvg(const std::string& goal, const std::vector<v1::PeriodVariance>& periods) {
+  constexpr int kLeft = 60, kWidth = 560, kTop = 40, kHeight = 260;
+  double max = 1, plan = 0, actual = 0;
+  for (const auto& p : periods) {
+    plan += p.plan();
+    actual += p.actual();
+    max = std::max({max, plan, actual});
+  }
+  const size_t n = periods.size();
+  auto x = [&](size_t i) { return kLeft + kWidth * (static_cast<double>(i) / std::max<size_t>(n, 1)); };
+  auto y = [&](double v) { return kTop + kHeight - kHeight * (v / max); };
+  std::ostringstream s;
+  s << R"(<?xml version="1.0" encoding="UTF-8"?>)" << "\n"
+    << R"(<svg xmlns="http://www.w3.org/2000/svg" width=")" << kLeft + kWidth + 40 << R"(" height=")"
+    << kTop + kHeight + 60 << R"(" font-family="sans-serif" font-size="12">)" << "\n"
+    << "<title>" << Xml("burn-up of " + goal) << "</title>\n"
+    << absl::StrFormat(R"(<text x="%d" y="20" font-size="14">%s</text>)", kLeft, Xml("Burn-up: " + goal)) << "\n"
+    << absl::StrFormat(R"(<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>)", kLeft, kTop + kHeight,
+                       kLeft + kWidth, kTop + kHeight)
+    << "\n"
+    << absl::StrFormat(R"(<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333"/>)", kLeft, kTop, kLeft,
+                       kTop + kHeight)
+    << "\n"
+    << absl::StrFormat(R"(<text x="4" y="%.1f">%g</text>)", y(max) + 4, max) << "\n";
+  std::string plan_points = absl::StrFormat("%.1f,%.1f", x(0), y(0));
+  std::string actual_points = plan_points;
+  plan = actual = 0;
+  for (size_t i = 0; i < n; ++i) {
+    plan += periods[i].plan();
+    actual += periods[i].actual();
+    absl::StrAppend(&plan_points, absl::StrFormat(" %.1f,%.1f", x(i + 1), y(plan)));
+    absl::StrAppend(&actual_points, absl::StrFormat(" %.1f,%.1f", x(i + 1), y(actual)));
+    s << absl::StrFormat(R"(<text x="%.1f" y="%d" text-anchor="middle">%s</text>)", x(i + 1),
+                         kTop + kHeight + 18, Xml(periods[i].period()))
+      << "\n";
+  }
+  s << R"(<polyline class="plan" fill="none" stroke="#999" stroke-dasharray="6 4" stroke-width="2" points=")"
+    << plan_points << "\"/>\n"
+    << R"(<polyline class="actual" fill="none" stroke="#0275d8" stroke-width="3" points=")"
+    << actual_points << "\"/>\n"
+    << absl::StrFormat(R"(<text x="%d" y="%d" fill="#999">plan (cumulative)</text>)", kLeft + 10, kTop + kHeight + 40)
+    << "\n"
+    << absl::StrFormat(R"(<text x="%d" y="%d" fill="#0275d8">actual (cumulative)</text>)", kLeft + 160,
+                       kTop + kHeight + 40)
+    << "\n</svg>\n";
+  return s.str();
+}
+
+absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, const std::string& svg,
+                          const std::string& today_text) {
+  absl::StatusOr<absl::CivilDay> today = Today(today_text);
+  if (!today.ok()) return today.status();
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  const v1::PlanState state = (*replica)->State();
+  std::string goal = goal_arg;
+  if (goal.empty()) {
+    absl::StatusOr<std::vector<const v1::Goal*>> all = GoalsIn(state, "");
+    if (!all.ok()) return all.status();
+    if (all->empty()) return absl::FailedPreconditionError("the plan has no goals yet");
+    goal = all->front()->id();
+  }
+  v1::GetProgressRequest req;
+  req.set_goal_id(goal);
+  req.set_subtree(true);
+  absl::StatusOr<v1::GetProgressResponse> p = (*replica)->Progress(req);
+  if (!p.ok()) return p.status();
+  // Completion rate: tasks of the subtree that are due by today and done.
+  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
+  if (!goals.ok()) return goals.status();
+  int due = 0, done = 0;
+  std::vector<Json> risks;
+  for (const v1::Goal* g : *goals) {
+    for (const v1::Task* t : TasksOf(*g)) {
+      absl::StatusOr<absl::CivilDay> d = core::ParseDate(t->due_date());
+      if (!d.ok() || *d > *today) continue;
+      ++due;
+      done += t->status() == v1::TASK_STATUS_DONE;
+    }
+  }
+  for (const auto& gp : p->progress()) {
+    const v1::Goal& g = state.goals().at(gp.goal_id());
+    double confidence = -1;
+    if (!g.check_ins().empty()) confidence = g.check_ins().rbegin()->confidence();
+    const bool below = gp.band() == "below floor" || gp.band() == "below base";
+    if (below && (gp.band() == "below floor" || (confidence >= 0 && confidence < 0.5))) {
+      Json r{{"goal", g.id()}, {"band", gp.band()}, {"owner", g.owner()}};
+      if (gp.has_fraction()) r["fraction"] = gp.fraction();
+      if (confidence >= 0) r["confidence"] = confidence;
+      risks.push_back(r);
+    }
+  }
+  if (!svg.empty()) {
+    std::vector<v1::PeriodVariance> periods(p->variance().begin(), p->variance().end());
+    if (absl::Status s = WriteFile(svg, BurnUpSvg(goal, periods)); !s.ok()) return s;
+  }
+  if (ctx.output_format() == Output::kJson) {
+    Json j{{"goal", goal}, {"periods", Json::array()}, {"tasksDue", due}, {"tasksDone", done},
+           {"completionRate", due == 0 ? 1.0 : static_cast<double>(done) / due}, {"atRisk", risks}};
+    for (const auto& v : p->variance()) {
+      j["periods"].push_back({{"period", v.period()}, {"plan", v.plan()}, {"actual", v.actual()},
+                              {"variance", v.variance()}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  const v1::GoalProgress& top = p->progress(0);
+  std::cout << goal << ": " << state.goals().at(goal).statement() << "\n"
+            << "  actual " << (top.has_actual() ? absl::StrFormat("%g", top.actual()) : "-");
+  if (top.has_fraction()) std::cout << absl::StrFormat(" (%.0f%%)", 100 * top.fraction());
+  std::cout << ", " << top.band() << "\n\n";
+  if (!p->variance().empty()) {
+    std::cout << "  period      plan   actual   variance\n";
+    for (const auto& v : p->variance()) {
+      std::cout << absl::StrFormat("  %-9s %6g %8g %+10g\n", v.period(), v.plan(), v.actual(), v.variance());
+    }
+    std::cout << "\n";
+  }
+  std::cout << absl::StrFormat("  tasks due by today: %d, done: %d, completion rate %.0f%%\n", due, done,
+                               due == 0 ? 100.0 : 100.0 * done / due);
+  std::cout << "  at risk:" << (risks.empty() ? " none" : "") << "\n";
+  for (const Json& r : risks) {
+    std::cout << "    " << r["goal"].get<std::string>() << " (" << r["band"].get<std::string>()
+              << (r.contains("confidence") ? absl::StrFormat(", confidence %.0f%%", 100 * r["confidence"].get<double>()) : "")
+              << ", owner " << r["owner"].get<std::string>() << ")\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- review report ----------------------------------------------------------------------
+
+absl::Status RunReviewReport(const CliContext& ctx, v1::ReviewKind kind, const std::string& period,
+                             const std::string& goal) {
+  if (absl::StatusOr<core::Period> p = core::ParsePeriod(period); !p.ok()) return p.status();
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  const v1::PlanState state = (*replica)->State();
+  std::vector<const v1::Review*> reviews;
+  for (const auto& [id, r] : state.reviews()) {
+    if (r.kind() == kind && r.period() == period && (goal.empty() || r.goal_id() == goal)) {
+      reviews.push_back(&r);
+    }
+  }
+  std::sort(reviews.begin(), reviews.end(), [](auto* a, auto* b) { return a->goal_id() < b->goal_id(); });
+  std::string kind_name = Lower(v1::ReviewKind_Name(kind).substr(std::string("REVIEW_KIND_").size()));
+  auto enum_word = [](const std::string& full, const std::string& prefix) {
+    return full.size() > prefix.size() ? Lower(full.substr(prefix.size())) : full;
+  };
+  Json out{{"kind", kind_name}, {"period", period}, {"reviews", Json::array()}};
+  for (const v1::Review* r : reviews) {
+    Json j{{"id", r->id()},
+           {"goal", r->goal_id()},
+           {"tasksDue", r->tasks_due()},
+           {"tasksDone", r->tasks_done()},
+           {"completionRate", r->completion_rate()},
+           {"deviationCause", r->deviation_cause() == 0 ? "" : enum_word(v1::DeviationCause_Name(r->deviation_cause()), "DEVIATION_CAUSE_")},
+           {"deviation", r->deviation_note()},
+           {"decision", r->decision() == 0 ? "" : enum_word(v1::ReviewDecision_Name(r->decision()), "REVIEW_DECISION_")},
+           {"changeRequests", r->change_request_ids()},
+           {"notes", r->notes()},
+           {"by", r->recorded().actor()}};
+    v1::GetProgressRequest req;
+    req.set_goal_id(r->goal_id());
+    req.set_period(period);
+    if (absl::StatusOr<v1::GetProgressResponse> p = (*replica)->Progress(req); p.ok() && p->progress_size() > 0) {
+      const auto& gp = p->progress(0);
+      if (gp.has_actual()) j["actual"] = gp.actual();
+      if (gp.has_fraction()) j["fraction"] = gp.fraction();
+      j["band"] = gp.band();
+    }
+    out["reviews"].push_back(j);
+  }
+  if (ctx.output_format() == Output::kJson) {
+    std::cout << out.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << kind_name << " review " << period << (goal.empty() ? "" : " of " + goal) << ": "
+            << reviews.size() << " recorded\n";
+  for (const Json& j : out["reviews"]) {
+    std::cout << "\n" << j["goal"].get<std::string>() << " (by " << j["by"].get<std::string>() << ")\n"
+              << absl::StrFormat("  completion  %.0f%% (%d of %d tasks due)\n",
+                                 100 * j["completionRate"].get<double>(), j["tasksDone"].get<int>(),
+                                 j["tasksDue"].get<int>());
+    if (j.contains("actual")) {
+      std::cout << "  progress    " << absl::StrFormat("%g", j["actual"].get<double>())
+                << (j.contains("fraction") ? absl::StrFormat(" (%.0f%%)", 100 * j["fraction"].get<double>()) : "")
+                << ", " << j["band"].get<std::string>() << "\n";
+    }
+    if (!j["deviationCause"].get<std::string>().empty() || !j["deviation"].get<std::string>().empty()) {
+      std::cout << "  deviation   " << j["deviationCause"].get<std::string>()
+                << (j["deviation"].get<std::string>().empty() ? "" : ": " + j["deviation"].get<std::string>()) << "\n";
+    }
+    if (!j["decision"].get<std::string>().empty()) std::cout << "  decision    " << j["decision"].get<std::string>() << "\n";
+    if (!j["changeRequests"].empty()) {
+      std::cout << "  changes     " << absl::StrJoin(j["changeRequests"].get<std::vector<std::string>>(), ", ") << "\n";
+    }
+    if (!j["notes"].get<std::string>().empty()) std::cout << "  notes       " << j["notes"].get<std::string>() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- state --as-of, diff ----------------------------------------------------------------
+
+// SEQ (digits) or DATE (YYYY-MM-DD: the end of that day, UTC) or RFC 3339: the seq of the
+// plan the user means.
+absl::StatusOr<uint64_t> ResolveSeq(Replica& replica, const std::string& when) {
+  uint64_t seq = 0;
+  if (absl::SimpleAtoi(when, &seq)) return seq;
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime("%Y-%m-%d", when, absl::UTCTimeZone(), &t, &err)) {
+    t += absl::Hours(24) - absl::Nanoseconds(1);
+  } else if (!absl::ParseTime(absl::RFC3339_full, when, &t, &err)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", when, "\" is neither a seq, a date (YYYY-MM-DD) nor a time (RFC 3339)"));
+  }
+  return replica.SeqAt(t);
+}
+
+Json GoalSummary(const v1::Goal& g) {
+  Json j{{"id", g.id()}, {"parent", g.parent_id()}, {"statement", g.statement()},
+         {"owner", g.owner()}, {"archived", g.archived()}};
+  if (g.targets().has_floor()) j["floor"] = g.targets().floor();
+  if (g.targets().has_base()) j["base"] = g.targets().base();
+  if (g.targets().has_stretch()) j["stretch"] = g.targets().stretch();
+  std::map<std::string, double> periods(g.period_targets().begin(), g.period_targets().end());
+  j["periodTargets"] = periods;
+  j["checkIns"] = g.check_ins_size();
+  std::map<std::string, std::string> tasks;
+  for (const auto& [id, t] : g.tasks()) tasks[id] = StatusWord(t.status());
+  j["tasks"] = tasks;
+  return j;
+}
+
+absl::Status RunState(const CliContext& ctx, const std::string& as_of) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  absl::StatusOr<uint64_t> seq = ResolveSeq(**replica, as_of);
+  if (!seq.ok()) return seq.status();
+  absl::StatusOr<v1::PlanState> state = (*replica)->StateAsOf(*seq);
+  if (!state.ok()) return state.status();
+  std::map<std::string, const v1::Goal*> goals;
+  for (const auto& [id, g] : state->goals()) goals[id] = &g;
+  if (ctx.output_format() == Output::kJson) {
+    Json j{{"seq", *seq}, {"goals", Json::array()}};
+    for (const auto& [id, g] : goals) j["goals"].push_back(GoalSummary(*g));
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << "plan of " << ctx.workspace << " as of seq " << *seq << ": " << goals.size() << " goals\n";
+  for (const auto& [id, g] : goals) {
+    const Json j = GoalSummary(*g);
+    std::cout << "  " << id << (g->archived() ? " (archived)" : "") << "  " << g->statement() << "\n"
+              << "      owner " << (g->owner().empty() ? "-" : g->owner());
+    for (const char* t : {"floor", "base", "stretch"}) {
+      if (j.contains(t)) std::cout << " | " << t << " " << j[t].get<double>();
+    }
+    for (const auto& [p, v] : j["periodTargets"].items()) std::cout << " | " << p << " " << v.get<double>();
+    std::cout << " | " << g->check_ins_size() << " check-ins, " << g->tasks_size() << " tasks\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunDiff(const CliContext& ctx, const std::string& from, const std::string& to) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  absl::StatusOr<uint64_t> a = ResolveSeq(**replica, from);
+  if (!a.ok()) return a.status();
+  absl::StatusOr<uint64_t> b = ResolveSeq(**replica, to);
+  if (!b.ok()) return b.status();
+  absl::StatusOr<v1::PlanState> before = (*replica)->StateAsOf(*a);
+  if (!before.ok()) return before.status();
+  absl::StatusOr<v1::PlanState> after = (*replica)->StateAsOf(*b);
+  if (!after.ok()) return after.status();
+  std::set<std::string> ids;
+  for (const auto& [id, g] : before->goals()) ids.insert(id);
+  for (const auto& [id, g] : after->goals()) ids.insert(id);
+  Json changes = Json::array();
+  for (const std::string& id : ids) {
+    const bool was = before->goals().contains(id), is = after->goals().contains(id);
+    if (!was) {
+      changes.push_back({{"goal", id}, {"change", "added"}, {"to", after->goals().at(id).statement()}});
+      continue;
+    }
+    if (!is) {
+      changes.push_back({{"goal", id}, {"change", "removed"}});
+      continue;
+    }
+    const Json x = GoalSummary(before->goals().at(id)), y = GoalSummary(after->goals().at(id));
+    for (const auto& [key, value] : y.items()) {
+      const Json old = x.contains(key) ? x[key] : Json(nullptr);
+      if (key == "periodTargets" || key == "tasks") {
+        std::set<std::string> keys;
+        for (const auto& [k, v] : old.items()) keys.insert(k);
+        for (const auto& [k, v] : value.items()) keys.insert(k);
+        for (const std::string& k : keys) {
+          const Json o = old.contains(k) ? old[k] : Json(nullptr), n = value.contains(k) ? value[k] : Json(nullptr);
+          if (o != n) changes.push_back({{"goal", id}, {"change", (key == "tasks" ? "task " : "period ") + k}, {"from", o}, {"to", n}});
+        }
+      } else if (old != value) {
+        changes.push_back({{"goal", id}, {"change", key}, {"from", old}, {"to", value}});
+      }
+    }
+    for (const char* t : {"floor", "base", "stretch"}) {
+      if (x.contains(t) && !y.contains(t)) changes.push_back({{"goal", id}, {"change", t}, {"from", x[t]}, {"to", nullptr}});
+    }
+  }
+  if (ctx.output_format() == Output::kJson) {
+    std::cout << Json{{"fromSeq", *a}, {"toSeq", *b}, {"changes", changes}}.dump() << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << "plan changes from seq " << *a << " to seq " << *b << ": " << changes.size() << "\n";
+  auto text = [](const Json& v) { return v.is_null() ? std::string("-") : v.is_string() ? v.get<std::string>() : v.dump(); };
+  for (const Json& c : changes) {
+    std::cout << "  " << c["goal"].get<std::string>() << "  " << c["change"].get<std::string>();
+    if (c.contains("from")) std::cout << ": " << text(c["from"]) << " -> " << text(c["to"]);
+    else if (c.contains("to")) std::cout << ": " << text(c["to"]);
+    std::cout << "\n";
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterViewCommands(CLI::App& app, CliContext& ctx) {
+  auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
+  {
+    auto goal = std::make_shared<std::string>();
+    auto owner = std::make_shared<std::string>();
+    CLI::App* kanban = app.add_subcommand("kanban", "Tasks in todo / doing / done columns");
+    kanban->add_option("--goal", *goal, "Only this goal's subtree");
+    kanban->add_option("--owner", *owner, "Only tasks this person is R (or A) on");
+    kanban->callback([&ctx, report, goal, owner] { report(RunKanban(ctx, *goal, *owner)); });
+  }
+  {
+    auto goal = std::make_shared<std::string>();
+    CLI::App* raci = app.get_subcommand("raci");
+    CLI::App* matrix = raci->add_subcommand("matrix", "The RACI matrix; a missing or second A is flagged");
+    matrix->add_option("GOAL", *goal, "Only this goal's subtree");
+    matrix->callback([&ctx, report, goal] { report(RunRaci(ctx, *goal)); });
+    // `goalctl raci` alone shows the matrix.
+    raci->require_subcommand(0, 1);
+    raci->add_option("--goal", *goal, "Only this goal's subtree (for the matrix)");
+    raci->callback([&ctx, report, goal, raci] {
+      if (raci->get_subcommands().empty()) report(RunRaci(ctx, *goal));
+    });
+  }
+  {
+    auto goal = std::make_shared<std::string>();
+    auto svg = std::make_shared<std::string>();
+    auto today = std::make_shared<std::string>();
+    CLI::App* gantt = app.add_subcommand("gantt", "Tasks and milestones on a time axis; late and ahead marked");
+    gantt->add_option("GOAL", *goal, "Only this goal's subtree");
+    gantt->add_option("--svg", *svg, "Also write the chart as SVG to this file");
+    gantt->add_option("--today", *today, "Judge lateness as of this date (default: today)");
+    gantt->callback([&ctx, report, goal, svg, today] { report(RunGantt(ctx, *goal, *svg, *today)); });
+  }
+  {
+    auto goal = std::make_shared<std::string>();
+    auto svg = std::make_shared<std::string>();
+    auto today = std::make_shared<std::string>();
+    CLI::App* dash = app.add_subcommand(
+        "dashboard", "Plan against actual per period, completion rate, goals at risk");
+    dash->add_option("GOAL", *goal, "The goal (default: the first company goal)");
+    dash->add_option("--svg", *svg, "Also write a burn-up chart as SVG to this file");
+    dash->add_option("--today", *today, "Count tasks due by this date (default: today)");
+    dash->callback([&ctx, report, goal, svg, today] { report(RunDashboard(ctx, *goal, *svg, *today)); });
+  }
+  {
+    CLI::App* review = app.get_subcommand("review");
+    auto week = std::make_shared<std::string>();
+    auto month = std::make_shared<std::string>();
+    auto quarter = std::make_shared<std::string>();
+    auto goal = std::make_shared<std::string>();
+    auto* w = review->add_option("--week", *week, "The weekly review report of PERIOD (2026-W05)");
+    auto* m = review->add_option("--month", *month, "The monthly review report of PERIOD (2026-02)");
+    auto* q = review->add_option("--quarter", *quarter, "The quarterly review report of PERIOD (2026-Q1)");
+    w->excludes(m)->excludes(q);
+    m->excludes(q);
+    review->add_option("--goal", *goal, "Only this goal's reviews");
+    review->require_subcommand(0, 1);
+    review->callback([&ctx, report, review, week, month, quarter, goal] {
+      if (!review->get_subcommands().empty()) return;
+      if (!week->empty()) return report(RunReviewReport(ctx, v1::REVIEW_KIND_WEEKLY, *week, *goal));
+      if (!month->empty()) return report(RunReviewReport(ctx, v1::REVIEW_KIND_MONTHLY, *month, *goal));
+      if (!quarter->empty()) return report(RunReviewReport(ctx, v1::REVIEW_KIND_QUARTERLY, *quarter, *goal));
+      std::cerr << "goalctl: review needs --week, --month or --quarter PERIOD (or: review add)\n";
+      ctx.exit_code = kExitUsage;
+    });
+  }
+  {
+    auto as_of = std::make_shared<std::string>();
+    CLI::App* state = app.add_subcommand("state", "The plan as it was at a seq or date");
+    state->add_option("--as-of", *as_of, "SEQ, DATE (YYYY-MM-DD, end of day UTC) or RFC 3339 time")
+        ->required();
+    state->callback([&ctx, report, as_of] { report(RunState(ctx, *as_of)); });
+  }
+  {
+    auto from = std::make_shared<std::string>();
+    auto to = std::make_shared<std::string>();
+    CLI::App* diff = app.add_subcommand("diff", "What changed in the plan between two dates (or seqs)");
+    diff->add_option("--from", *from, "SEQ, DATE or RFC 3339 time")->required();
+    diff->add_option("--to", *to, "SEQ, DATE or RFC 3339 time")->required();
+    diff->callback([&ctx, report, from, to] { report(RunDiff(ctx, *from, *to)); });
+  }
+}
+
+}  // namespace goalsync::cli
