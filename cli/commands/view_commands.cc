@@ -760,7 +760,7 @@ void RegisterViewCommands(CLI::App& app, CliContext& ctx) {
     matrix->callback([&ctx, report, goal] { report(RunRaci(ctx, *goal)); });
     // `goalctl raci` alone shows the matrix.
     raci->require_subcommand(0, 1);
-    raci->add_option("--goal", *goal, "Only this goal's subtree (for the matrix)");
+    raci->add_option("GOAL", *goal, "Only this goal's subtree (for the matrix)");
     raci->callback([&ctx, report, goal, raci] {
       if (raci->get_subcommands().empty()) report(RunRaci(ctx, *goal));
     });
