@@ -44,12 +44,13 @@ std::string Targets(const v1::Targets& t) {
 
 // --- sync, status ---------------------------------------------------------------------
 
-absl::Status RunSync(const CliContext& ctx) {
+absl::Status RunSync(const CliContext& ctx, bool full) {
   if (ctx.offline) return absl::InvalidArgumentError("sync and --offline contradict each other");
   absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
   if (!replica.ok()) return replica.status();
   ProgressBar bar("catching up");
   client::SyncOptions o;
+  if (full) o.snapshot_threshold = 0;
   o.on_progress = [&](uint64_t done, uint64_t total) { bar.Update(done, total); };
   absl::StatusOr<client::SyncReport> r = (*replica)->Sync(o);
   if (!r.ok()) return r.status();
@@ -230,8 +231,15 @@ absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::
 void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
   auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
 
-  app.add_subcommand("sync", "Pull the plan from goalsyncd, push this replica's edits, merge")
-      ->callback([&ctx, report] { report(RunSync(ctx)); });
+  {
+    auto full = std::make_shared<bool>(false);
+    CLI::App* sync = app.add_subcommand(
+        "sync", "Pull the plan from goalsyncd, push this replica's edits, merge");
+    sync->add_flag("--full", *full,
+                   "Read the whole log even when far behind (an auditor's replica: full "
+                   "history, export); otherwise a far-behind replica starts from the server's plan");
+    sync->callback([&ctx, report, full] { report(RunSync(ctx, *full)); });
+  }
   app.add_subcommand("status",
                      "The local replica: edits waiting, edits refused, last sync, the server")
       ->callback([&ctx, report] { report(RunStatus(ctx)); });

@@ -699,6 +699,16 @@ absl::StatusOr<PlanState> Replica::StateAsOf(uint64_t seq) const {
   return state;
 }
 
+absl::Status Replica::ReadLog(uint64_t from_seq,
+                              const std::function<bool(const Event&)>& on_event) const {
+  absl::MutexLock lock(&impl_->mu);
+  const uint64_t head = impl_->meta.confirmed_seq();
+  return impl_->store->ScanLog(std::max(from_seq, impl_->meta.log_from()),
+                               [&](const Event& e) -> absl::StatusOr<bool> {
+                                 return e.seq() <= head && on_event(e);
+                               });
+}
+
 absl::StatusOr<uint64_t> Replica::SeqAt(absl::Time t) const {
   absl::MutexLock lock(&impl_->mu);
   const int64_t limit = absl::ToUnixNanos(t);

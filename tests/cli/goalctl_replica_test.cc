@@ -159,5 +159,50 @@ TEST_F(GoalctlReplicaTest, BadEditsAreRefusedWithTheRuleAndChangeNothing) {
   EXPECT_EQ(GoalctlJson("li", "status")["pending"], 0);
 }
 
+TEST_F(GoalctlReplicaTest, ExportAndImportRoundTripAWholePlanInEveryFormat) {
+  // A concurrent edit first, so that the copy must merge the same way to match.
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  ASSERT_EQ(Goalctl("wang", "sync").exit_code, 0);
+  ASSERT_EQ(Goalctl("li", "--offline goal set sales-team-2026 why 'li, offline'").exit_code, 0);
+  ASSERT_EQ(Goalctl("wang", "goal set sales-team-2026 why 'wang, online'").exit_code, 0);
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  const Json tree = GoalctlJson("li", "tree");
+  const Json conflicts = GoalctlJson("li", "conflicts");
+  ASSERT_EQ(conflicts.size(), 1u);
+
+  for (const std::string format : {"yaml", "json", "csv"}) {
+    SCOPED_TRACE(format);
+    const std::string file = dir_.Sub("plan." + format);
+    RunResult exported = Goalctl("li", "export --format " + format + " -f " + file);
+    ASSERT_EQ(exported.exit_code, 0) << exported.out;
+    EXPECT_THAT(exported.out, HasSubstr("exported 55 events of workspace acme-2026"));
+    RunResult again = Goalctl("li", "import " + file);
+    EXPECT_THAT(again.out, HasSubstr("imported 0 events into workspace acme-2026 (55 were already there)"));
+    const std::string copy = "copy-" + format;
+    RunResult imported = Goalctl("li", "import " + file + " --into " + copy);
+    ASSERT_EQ(imported.exit_code, 0) << imported.out;
+    EXPECT_THAT(imported.out, HasSubstr("imported 55 events into workspace " + copy));
+    RunResult copied = Goalctl("auditor-" + format, "-w " + copy + " -o json tree");
+    ASSERT_EQ(copied.exit_code, 0) << copied.out;
+    EXPECT_EQ(Json::parse(copied.out), tree);
+    RunResult copied_conflicts = Goalctl("auditor-" + format, "-w " + copy + " -o json conflicts");
+    EXPECT_EQ(Json::parse(copied_conflicts.out), conflicts);
+  }
+}
+
+TEST_F(GoalctlReplicaTest, ABadPlanFileNamesTheLineAndImportsNothing) {
+  const std::string file = dir_.Sub("bad.yaml");
+  FILE* f = fopen(file.c_str(), "w");
+  fputs("workspace: other\nevents:\n  - by: li\n    goalCreated: {goalId: g1, level: GOAL_LEVEL_TEAM}\n"
+        "  - by: li\n    goalCreated: {goalId: g2, levle: GOAL_LEVEL_TEAM}\n", f);
+  fclose(f);
+  RunResult r = Goalctl("li", "import " + file);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("line 5: goalCreated:"));
+  EXPECT_THAT(r.out, HasSubstr("levle"));
+  RunResult head = Goalctl("li", "-w other -o json log head");
+  EXPECT_THAT(head.out, HasSubstr("\"seq\":0"));
+}
+
 }  // namespace
 }  // namespace goalsync

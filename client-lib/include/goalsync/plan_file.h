@@ -11,6 +11,13 @@
 //
 // Every entry becomes one event with a stable id derived from the workspace, its position
 // and its content, so loading the same file twice appends nothing the second time.
+//
+// An exported plan (WritePlanFile) also carries, per entry, what makes it the same event
+// again: `id` (its event_id), `hlc` ([micros, logical], when it was made, exactly),
+// `replica` and `baseSeq` (so that concurrent edits merge the same way when the file is
+// loaded into an empty workspace), and `acceptedAt` (for the reader; ignored on load).
+// The same structure in JSON is read too (JSON is YAML), and a CSV with the columns
+// id,by,at,hlc,replica,base_seq,accepted_at,payload (payload: protobuf JSON of Payload).
 #ifndef GOALSYNC_CLIENT_PLAN_FILE_H_
 #define GOALSYNC_CLIENT_PLAN_FILE_H_
 
@@ -32,8 +39,20 @@ struct PlanFile {
 // not a valid plan file; nothing is returned then.
 absl::StatusOr<PlanFile> ParsePlanFile(const std::string& yaml_text);
 
-// Reads and parses `path`; NOT_FOUND if it cannot be read.
-absl::StatusOr<PlanFile> ReadPlanFile(const std::string& path);
+// Parses CSV text as written by WritePlanFile(kCsv) (`workspace` is not in it).
+absl::StatusOr<PlanFile> ParsePlanCsv(const std::string& workspace, const std::string& csv_text);
+
+// Reads and parses `path` (CSV if it ends in .csv, then `csv_workspace` names the workspace;
+// YAML or JSON otherwise); NOT_FOUND if it cannot be read.
+absl::StatusOr<PlanFile> ReadPlanFile(const std::string& path,
+                                      const std::string& csv_workspace = "");
+
+enum class PlanFormat { kYaml, kJson, kCsv };
+
+// A whole plan as a file: `events` (committed, in log order) written so that ParsePlanFile /
+// ParsePlanCsv give the same events back.
+std::string WritePlanFile(const std::string& workspace,
+                          const std::vector<goalsync::v1::Event>& events, PlanFormat format);
 
 }  // namespace goalsync::client
 

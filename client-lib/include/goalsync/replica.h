@@ -168,6 +168,10 @@ class Replica {
   // The confirmed state as of `seq` (needs the local log from the start or a snapshot at or
   // before `seq`).
   absl::StatusOr<goalsync::v1::PlanState> StateAsOf(uint64_t seq) const;
+  // The confirmed events held locally from `from_seq` on (ReplicaStatus::log_from at the
+  // earliest), in log order, until `on_event` returns false.
+  absl::Status ReadLog(uint64_t from_seq,
+                       const std::function<bool(const goalsync::v1::Event&)>& on_event) const;
   // The last confirmed seq the server accepted at or before `t` (0: none), from the local log.
   absl::StatusOr<uint64_t> SeqAt(absl::Time t) const;
 
