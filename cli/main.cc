@@ -3,6 +3,7 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/cli_context.h"
+#include "cli/config_file.h"
 #include "cli/commands/audit_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
@@ -18,6 +19,10 @@ int main(int argc, char** argv) {
   // Global flags may also come after the command: `goalctl log head --output json`.
   app.fallthrough();
   CliContext ctx;
+  const std::string config = ConfigPath(argc, argv);
+  if (absl::Status s = LoadConfig(config, &ctx); !s.ok()) return ReportError(ctx, s);
+  app.add_option("--config", "goalctl's settings file (default: ~/.config/goalsync/goalctl.yaml)")
+      ->envname("GOALSYNC_CONFIG");
   app.add_option("--server", ctx.server, "goalsyncd address, host:port")
       ->envname("GOALSYNC_SERVER")
       ->capture_default_str();
@@ -41,6 +46,17 @@ int main(int argc, char** argv) {
   RegisterReplicaCommands(app, ctx);
   RegisterPlanEditCommands(app, ctx);
   RegisterViewCommands(app, ctx);
+  app.add_subcommand("init",
+                     "Write the settings given (--server, --workspace, --replica, --as, --token, "
+                     "--output) to the settings file, then sync the replica")
+      ->callback([&ctx, config] {
+        if (absl::Status s = SaveConfig(config, ctx); !s.ok()) {
+          ctx.exit_code = ReportError(ctx, s);
+          return;
+        }
+        std::printf("settings written to %s\n", config.c_str());
+        ctx.exit_code = RunInitialSync(ctx);
+      });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

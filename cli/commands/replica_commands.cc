@@ -228,6 +228,16 @@ absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::
 
 }  // namespace
 
+int RunInitialSync(const CliContext& ctx) {
+  absl::Status s = RunSync(ctx, /*full=*/false);
+  if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
+    std::cout << "goalsyncd at " << ctx.server
+              << " does not answer yet: edits work offline; goalctl sync when it does\n";
+    return kExitOk;
+  }
+  return ReportError(ctx, s);
+}
+
 void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
   auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
 

@@ -10,6 +10,9 @@ namespace goalsync::cli {
 
 void RegisterReplicaCommands(CLI::App& app, CliContext& ctx);
 
+// `goalctl init`'s first sync: the exit code; a server that does not answer yet is no error.
+int RunInitialSync(const CliContext& ctx);
+
 }  // namespace goalsync::cli
 
 #endif  // GOALSYNC_CLI_COMMANDS_REPLICA_COMMANDS_H_

@@ -49,6 +49,15 @@ class GoalctlReplicaTest : public ::testing::Test {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
   }
 
+  static RunResult Shell(const std::string& cmd) {
+    FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  }
+
   Json GoalctlJson(const std::string& person, const std::string& args) {
     RunResult r = Goalctl(person, "-o json " + args);
     EXPECT_EQ(r.exit_code, 0) << r.out;
@@ -202,6 +211,31 @@ TEST_F(GoalctlReplicaTest, ABadPlanFileNamesTheLineAndImportsNothing) {
   EXPECT_THAT(r.out, HasSubstr("levle"));
   RunResult head = Goalctl("li", "-w other -o json log head");
   EXPECT_THAT(head.out, HasSubstr("\"seq\":0"));
+}
+
+TEST_F(GoalctlReplicaTest, InitWritesSettingsThatEnvironmentAndFlagsOverride) {
+  const std::string config = dir_.Sub("goalctl.yaml");
+  const std::string unset = "env -u GOALSYNC_SERVER -u GOALSYNC_WORKSPACE -u GOALSYNC_REPLICA "
+                            "-u GOALSYNC_ACTOR GOALSYNC_CONFIG=" + config;
+  const std::string tail = std::string(" timeout 60 ") + GOALCTL_PATH + " ";
+  const std::string base = unset + tail;
+  RunResult init = Shell(base + "init --server " + server_->address() +
+                         " -w acme-2026 --as chen --replica " + dir_.Sub("replica-chen"));
+  ASSERT_EQ(init.exit_code, 0) << init.out;
+  EXPECT_THAT(init.out, HasSubstr("synced workspace acme-2026: pulled 53"));
+  RunResult status = Shell(base + "-o json status");
+  ASSERT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_EQ(Json::parse(status.out)["confirmedSeq"], 53);
+  RunResult env = Shell(unset + " GOALSYNC_WORKSPACE=elsewhere" + tail + "-o json status");
+  EXPECT_THAT(env.out, HasSubstr("holds workspace acme-2026, not elsewhere"));
+  RunResult flag = Shell(base + "--replica " + dir_.Sub("replica-x") + " -w third -o json status");
+  EXPECT_EQ(Json::parse(flag.out)["workspace"], "third");
+  FILE* f = fopen(config.c_str(), "a");
+  fputs("colour: blue\n", f);
+  fclose(f);
+  RunResult bad = Shell(base + "status");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.out, HasSubstr("unknown setting \"colour\""));
 }
 
 }  // namespace
