@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "cli/output/event_printer.h"
 #include "goalsync/log_client.h"
+#include "cli/replica_session.h"
 #include "goalsync/v1/plan_service.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -38,6 +39,10 @@ absl::Status ParseWhen(const std::string& text, const char* flag, google::protob
 
 std::string When(const v1::Change& c) {
   const absl::Time made = absl::FromUnixMicros(c.hlc().physical_micros());
+  if (!c.has_server_time()) {
+    return absl::StrFormat("made %s, not yet synced",
+                           absl::FormatTime("%Y-%m-%d %H:%M", made, absl::UTCTimeZone()));
+  }
   const absl::Time accepted = absl::FromUnixSeconds(c.server_time().seconds());
   return absl::StrFormat("made %s, accepted %s",
                          absl::FormatTime("%Y-%m-%d %H:%M", made, absl::UTCTimeZone()),
@@ -58,10 +63,20 @@ absl::Status RunHistory(const CliContext& ctx, const HistoryArgs& a) {
   if (!a.until.empty()) {
     if (absl::Status s = ParseWhen(a.until, "--until", req.mutable_until()); !s.ok()) return s;
   }
-  grpc::ClientContext call;
+  // The replica answers when it holds the whole log (offline too); one that started from a
+  // server snapshot asks the server.
+  absl::StatusOr<std::unique_ptr<client::Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
   v1::GetHistoryResponse resp;
-  if (absl::Status s = client::FromGrpcStatus(PlanStub(ctx)->GetHistory(&call, req, &resp)); !s.ok()) {
-    return s;
+  if ((*replica)->Status().log_from == 1) {
+    absl::StatusOr<v1::GetHistoryResponse> local = (*replica)->History(req);
+    if (!local.ok()) return local.status();
+    resp = std::move(*local);
+  } else {
+    grpc::ClientContext call;
+    if (absl::Status s = client::FromGrpcStatus(PlanStub(ctx)->GetHistory(&call, req, &resp)); !s.ok()) {
+      return s;
+    }
   }
   const Output format = ctx.output_format();
   if (format == Output::kTable) std::cout << EventTableHeader();
@@ -73,11 +88,11 @@ absl::Status RunBlame(const CliContext& ctx, const std::string& goal) {
   v1::BlameRequest req;
   req.set_workspace(ctx.workspace);
   req.set_goal_id(goal);
-  grpc::ClientContext call;
-  v1::BlameResponse resp;
-  if (absl::Status s = client::FromGrpcStatus(PlanStub(ctx)->Blame(&call, req, &resp)); !s.ok()) {
-    return s;
-  }
+  absl::StatusOr<std::unique_ptr<client::Replica>> replica = OpenFresh(ctx);
+  if (!replica.ok()) return replica.status();
+  absl::StatusOr<v1::BlameResponse> blamed = (*replica)->Blame(goal);
+  if (!blamed.ok()) return blamed.status();
+  const v1::BlameResponse& resp = *blamed;
   if (ctx.output_format() == Output::kJson) {
     std::string json;
     (void)google::protobuf::util::MessageToJsonString(resp, &json);

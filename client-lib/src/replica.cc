@@ -359,6 +359,14 @@ absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
         " but this replica confirmed seq ", confirmed_seq,
         ": the server lost events, or this replica belongs to another server"));
   }
+  if (head->seq() == confirmed_seq && confirmed_seq > 0) {
+    absl::MutexLock lock(&mu);
+    if (head->hash() != meta.confirmed_hash()) {
+      return absl::DataLossError(absl::StrCat(
+          "the server's event ", confirmed_seq, " is not the one this replica confirmed: the "
+          "server's log was rewritten or replaced; move ", options.dir, " aside and sync again"));
+    }
+  }
   const uint64_t behind = head->seq() - confirmed_seq;
   if (o.snapshot_threshold > 0 && behind >= o.snapshot_threshold) {
     // Far behind: start from the server's plan now, then read the tail.

@@ -35,7 +35,8 @@ class GoalctlTest : public ::testing::Test {
   // Runs goalctl with `args` (shell-quoted by the caller) against the server.
   RunResult Goalctl(const std::string& args, const std::string& env = "") {
     // `timeout` bounds a command that would otherwise wait forever (a --follow gone wrong).
-    const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() + " timeout 60 " +
+    const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() +
+                            " GOALSYNC_REPLICA=" + dir_.Sub("replica") + " timeout 60 " +
                             GOALCTL_PATH + " " + args + " 2>&1";
     FILE* pipe = popen(cmd.c_str(), "r");
     std::string out;
