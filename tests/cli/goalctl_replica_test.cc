@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/goalsyncd_process.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync {
@@ -20,10 +21,7 @@ using goalsync::testing::GoalsyncdProcess;
 using goalsync::testing::TempDir;
 using Json = nlohmann::json;
 
-struct RunResult {
-  int exit_code;
-  std::string out;
-};
+using RunResult = testing::CommandResult;
 
 class GoalctlReplicaTest : public ::testing::Test {
  protected:
@@ -40,22 +38,12 @@ class GoalctlReplicaTest : public ::testing::Test {
     const std::string cmd = "GOALSYNC_SERVER=" + (server.empty() ? server_->address() : server) +
                             " GOALSYNC_WORKSPACE=acme-2026 GOALSYNC_ACTOR=" + person +
                             " GOALSYNC_REPLICA=" + dir_.Sub("replica-" + person) + " timeout 60 " +
-                            GOALCTL_PATH + " " + args + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+                            GOALCTL_PATH + " " + args;
+    return Shell(cmd);
   }
 
   static RunResult Shell(const std::string& cmd) {
-    FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return testing::RunCommand(cmd);
   }
 
   Json GoalctlJson(const std::string& person, const std::string& args) {

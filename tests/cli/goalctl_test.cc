@@ -11,6 +11,7 @@
 #include "server/store/keys.h"
 #include "tests/support/goalsyncd_process.h"
 #include "tests/support/raw_store.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync {
@@ -20,10 +21,7 @@ using ::testing::HasSubstr;
 using goalsync::testing::GoalsyncdProcess;
 using goalsync::testing::TempDir;
 
-struct RunResult {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
+using RunResult = testing::CommandResult;
 
 class GoalctlTest : public ::testing::Test {
  protected:
@@ -37,13 +35,8 @@ class GoalctlTest : public ::testing::Test {
     // `timeout` bounds a command that would otherwise wait forever (a --follow gone wrong).
     const std::string cmd = env + " GOALSYNC_SERVER=" + server_->address() +
                             " GOALSYNC_REPLICA=" + dir_.Sub("replica") + " timeout 60 " +
-                            GOALCTL_PATH + " " + args + " 2>&1";
-    FILE* pipe = popen(cmd.c_str(), "r");
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+                            GOALCTL_PATH + " " + args;
+    return testing::RunCommand(cmd);
   }
 
   TempDir dir_;

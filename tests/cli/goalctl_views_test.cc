@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/goalsyncd_process.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync {
@@ -20,18 +21,10 @@ namespace {
 using goalsync::testing::GoalsyncdProcess;
 using goalsync::testing::TempDir;
 
-struct RunResult {
-  int exit_code;
-  std::string out;
-};
+using RunResult = testing::CommandResult;
 
 RunResult Shell(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return testing::RunCommand(cmd);
 }
 
 class GoalctlViewsTest : public ::testing::Test {

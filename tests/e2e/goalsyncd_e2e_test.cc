@@ -15,6 +15,7 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/support/goalsyncd_process.h"
+#include "tests/support/run_command.h"
 #include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
 
@@ -360,14 +361,7 @@ TEST_F(GoalsyncdTest, SigtermEndsSubscribersResumablyAndExitsCleanly) {
 namespace goalsync {
 namespace {
 
-std::pair<int, std::string> RunCommand(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof(buf), pipe)) out.append(buf, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using goalsync::testing::RunCommand;
 
 TEST_F(GoalsyncdTest, OfflineVerifyChecksEveryWorkspaceOfAStoppedServer) {
   ASSERT_TRUE(client_->Append(Request("acme", {"a", "b", "c"})).ok());
