@@ -5,16 +5,17 @@
 
 namespace goalsync::cli {
 
-std::string DefaultReplicaDir(const std::string& workspace) {
-  std::string base;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    base = std::string(home) + "/.local/share";
-  } else {
-    base = ".";
+std::string XdgDir(const char* variable, const char* under_home) {
+  if (const char* xdg = std::getenv(variable); xdg != nullptr && *xdg != '\0') return xdg;
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/" + under_home;
   }
-  return base + "/goalsync/replicas/" + workspace;
+  return "";
+}
+
+std::string DefaultReplicaDir(const std::string& workspace) {
+  std::string base = XdgDir("XDG_DATA_HOME", ".local/share");
+  return (base.empty() ? "." : base) + "/goalsync/replicas/" + workspace;
 }
 
 int ReportError(const CliContext& ctx, const absl::Status& status) {

@@ -33,6 +33,9 @@ struct CliContext {
   Output output_format() const { return output == "json" ? Output::kJson : Output::kTable; }
 };
 
+// $`variable` (XDG_DATA_HOME, XDG_CONFIG_HOME) if set, else $HOME/`under_home`; "" if neither.
+std::string XdgDir(const char* variable, const char* under_home);
+
 // $XDG_DATA_HOME/goalsync/replicas/<workspace>, or ~/.local/share/goalsync/replicas/<workspace>.
 std::string DefaultReplicaDir(const std::string& workspace);
 

@@ -32,15 +32,8 @@ std::string ConfigPath(int argc, char** argv) {
     if (std::strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
   }
   if (const char* env = std::getenv("GOALSYNC_CONFIG"); env != nullptr && *env != '\0') return env;
-  std::string base;
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    base = std::string(home) + "/.config";
-  } else {
-    return "";
-  }
-  return base + "/goalsync/goalctl.yaml";
+  const std::string base = XdgDir("XDG_CONFIG_HOME", ".config");
+  return base.empty() ? "" : base + "/goalsync/goalctl.yaml";
 }
 
 absl::Status LoadConfig(const std::string& path, CliContext* ctx) {
