@@ -51,16 +51,29 @@ class GoalctlViewsTest : public ::testing::Test {
   static void ExpectGolden(const std::string& name, const std::string& args) {
     RunResult r = Goalctl("--offline " + args);
     ASSERT_EQ(r.exit_code, 0) << r.out;
-    const std::string path = std::string(GOLDEN_DIR) + "/" + name + ".txt";
+    CompareWithGolden(name + ".txt", r.out, "goalctl " + args);
+  }
+
+  // `text` against tests/cli/golden/`file` (rewritten with GOALSYNC_UPDATE_GOLDEN=1).
+  static void CompareWithGolden(const std::string& file, const std::string& text,
+                                const std::string& what) {
+    const std::string path = std::string(GOLDEN_DIR) + "/" + file;
     if (std::getenv("GOALSYNC_UPDATE_GOLDEN") != nullptr) {
-      std::ofstream(path) << r.out;
+      std::ofstream(path) << text;
       return;
     }
     std::ifstream f(path);
     ASSERT_TRUE(f.good()) << path << " is missing: run with GOALSYNC_UPDATE_GOLDEN=1";
     std::stringstream golden;
     golden << f.rdbuf();
-    EXPECT_EQ(r.out, golden.str()) << "goalctl " << args << " differs from " << path;
+    EXPECT_EQ(text, golden.str()) << what << " differs from " << path;
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
   }
 
   static TempDir* dir_;
@@ -99,6 +112,7 @@ TEST_F(GoalctlViewsTest, GanttSvgIsWellFormedAndShowsEveryTask) {
   EXPECT_EQ(check.out,
             "task rep-li-2026/research\ntask rep-li-2026/proposal\n"
             "task rep-li-2026/negotiation\ntask rep-li-2026/signing\n");
+  CompareWithGolden("gantt.svg", ReadFile(svg), "the gantt SVG");
 }
 
 TEST_F(GoalctlViewsTest, BurnUpSvgIsWellFormedWithPlanAndActual) {
@@ -107,6 +121,7 @@ TEST_F(GoalctlViewsTest, BurnUpSvgIsWellFormedWithPlanAndActual) {
   RunResult check = Shell(std::string("python3 ") + CHECK_SVG_PATH + " " + svg);
   ASSERT_EQ(check.exit_code, 0) << check.out;
   EXPECT_EQ(check.out, "polyline plan\npolyline actual\n");
+  CompareWithGolden("burnup.svg", ReadFile(svg), "the burn-up SVG");
 }
 
 TEST_F(GoalctlViewsTest, ViewsAsJson) {
