@@ -11,7 +11,9 @@ data_dir="${GOALSYNC_DATA_DIR:-$PWD/goalsync-data}"
 listen="${GOALSYNC_LISTEN:-127.0.0.1:7411}"
 goalctl=./build/cli/goalctl
 
-./build/server/goalsyncd --data-dir "$data_dir" --listen "$listen" &
+# Development mode on loopback: no tokens, so the README's tour can act as anyone. A server
+# others reach runs with tokens instead (README: "Tokens, roles and TLS").
+./build/server/goalsyncd --data-dir "$data_dir" --listen "$listen" --insecure-no-auth &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true' INT TERM
 for _ in $(seq 1 100); do

@@ -2,12 +2,16 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
+#include "core/authz.h"
+#include "server/auth/token_store.h"
 #include "server/server.h"
 #include "server/store/store_verifier.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -48,6 +52,17 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "Smaller makes restarts and as-of queries replay less; each snapshot writes the "
                  "whole plan.")
       ->capture_default_str();
+  app.add_flag("--insecure-no-auth", o.insecure_no_auth,
+               "Development only: no tokens; every caller may do everything and names its own "
+               "actor. Allowed only on a loopback --listen address.");
+  app.add_option("--rate-limit", o.rate_limit,
+                 "Calls per second each token may make (0: no limit); beyond it callers get "
+                 "RESOURCE_EXHAUSTED with the wait. Lower protects the server from one runaway "
+                 "client; too low throttles a replica catching up.")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve TLS (with --tls-key)");
+  app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
   app.add_option_function<int64_t>("--max-clock-skew-ms",
                  [&o](int64_t ms) { o.log.max_clock_skew = absl::Milliseconds(ms); },
                  "Refuse events whose hlc is further ahead of this server's clock than this "
@@ -101,6 +116,63 @@ int RunVerify(const std::string& dir) {
   return broken == 0 ? 0 : 1;
 }
 
+// goalsyncd token create|list|revoke: the token database of a stopped server's data dir.
+int RunToken(const std::string& data_dir, const std::string& action, const std::string& name,
+             const std::vector<std::string>& grants, const std::string& id) {
+  absl::StatusOr<std::unique_ptr<goalsync::server::TokenStore>> store =
+      goalsync::server::TokenStore::Open(data_dir + "/auth");
+  if (!store.ok()) {
+    std::fprintf(stderr, "goalsyncd: %s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  if (action == "create") {
+    std::map<std::string, goalsync::v1::Role> parsed;
+    for (const std::string& g : grants) {
+      const size_t eq = g.find('=');
+      goalsync::v1::Role role = goalsync::v1::ROLE_UNSPECIFIED;
+      std::string role_name = eq == std::string::npos ? "" : g.substr(eq + 1);
+      for (auto& c : role_name) c = static_cast<char>(std::toupper(c));
+      if (eq == std::string::npos || !goalsync::v1::Role_Parse("ROLE_" + role_name, &role) ||
+          role == goalsync::v1::ROLE_UNSPECIFIED) {
+        std::fprintf(stderr,
+                     "goalsyncd: --grant %s: write WORKSPACE=ROLE (or *=ROLE), ROLE one of "
+                     "viewer, editor, manager, auditor, admin\n",
+                     g.c_str());
+        return 2;
+      }
+      parsed[g.substr(0, eq)] = role;
+    }
+    absl::StatusOr<goalsync::v1::CreateTokenResponse> created =
+        (*store)->Create(name, parsed, "goalsyncd token create", absl::Now());
+    if (!created.ok()) {
+      std::fprintf(stderr, "goalsyncd: %s\n", std::string(created.status().message()).c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "token %s for %s created; it is shown once:\n",
+                 created->info().id().c_str(), name.c_str());
+    std::printf("%s\n", created->token().c_str());
+    return 0;
+  }
+  if (action == "revoke") {
+    if (absl::Status s = (*store)->Revoke(id); !s.ok()) {
+      std::fprintf(stderr, "goalsyncd: %s\n", std::string(s.message()).c_str());
+      return 1;
+    }
+    std::printf("token %s revoked\n", id.c_str());
+    return 0;
+  }
+  for (const goalsync::v1::TokenInfo& t : (*store)->List()) {
+    std::string grants_text;
+    for (const auto& [ws, role] : t.grants()) {
+      absl::StrAppend(&grants_text, grants_text.empty() ? "" : ",", ws, "=",
+                      goalsync::core::RoleName(role));
+    }
+    std::printf("%s  %-12s %s%s\n", t.id().c_str(), t.name().c_str(), grants_text.c_str(),
+                t.revoked() ? "  (revoked)" : "");
+  }
+  return 0;
+}
+
 // Blocks SIGINT and SIGTERM in every thread, so that main alone receives them with sigwait.
 sigset_t BlockStopSignals() {
   sigset_t set;
@@ -127,8 +199,27 @@ int main(int argc, char** argv) {
       "Recompute the hash chain of every workspace in a data dir, offline (stop goalsyncd "
       "first, or verify a copy); exit 1 naming the first bad seq");
   verify->add_option("--data-dir", verify_dir, "The data dir to verify")->required();
+
+  CLI::App* token = app.add_subcommand(
+      "token", "Manage bearer tokens in a stopped server's data dir (a running one: goalctl admin)");
+  token->require_subcommand(1);
+  std::string token_dir, token_name, token_id;
+  std::vector<std::string> token_grants;
+  CLI::App* create = token->add_subcommand("create", "Create a token; prints it once, on stdout");
+  create->add_option("--data-dir", token_dir)->required();
+  create->add_option("--name", token_name, "The identity: the actor of its events")->required();
+  create->add_option("--grant", token_grants, "WORKSPACE=ROLE or *=ROLE (repeatable)")->required();
+  CLI::App* list = token->add_subcommand("list", "List tokens (ids, names, grants)");
+  list->add_option("--data-dir", token_dir)->required();
+  CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token by id");
+  revoke->add_option("--data-dir", token_dir)->required();
+  revoke->add_option("ID", token_id)->required();
   CLI11_PARSE(app, argc, argv);
   if (*verify) return RunVerify(verify_dir);
+  if (*token) {
+    return RunToken(token_dir, *create ? "create" : *revoke ? "revoke" : "list", token_name,
+                    token_grants, token_id);
+  }
   if (options.store.dir.empty()) {
     std::fprintf(stderr, "goalsyncd: --data-dir is required (where the log is stored)\n");
     return 2;
@@ -146,8 +237,13 @@ int main(int argc, char** argv) {
     spdlog::error("goalsyncd cannot start: {}", server.status().ToString());
     return 1;
   }
-  spdlog::info("goalsyncd {} listening on {} (port {}), data dir {}", GOALSYNC_VERSION, options.listen,
-               (*server)->port(), options.store.dir);
+  spdlog::info("goalsyncd {} listening on {} (port {}{}), data dir {}", GOALSYNC_VERSION,
+               options.listen, (*server)->port(), options.tls_cert.empty() ? "" : ", TLS",
+               options.store.dir);
+  if (options.insecure_no_auth) {
+    spdlog::warn("*** --insecure-no-auth: NO AUTHENTICATION. Every caller may read and write "
+                 "every workspace and name any actor. Development only; loopback only. ***");
+  }
   // Tests and scripts started with port 0 read the bound port from this line on stdout.
   std::printf("listening on port %d\n", (*server)->port());
   std::fflush(stdout);

@@ -12,6 +12,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/log/event_log.h"
+#include "server/auth/authenticator.h"
+#include "server/auth/token_store.h"
+#include "server/service/admin_service.h"
 #include "server/service/event_log_service.h"
 #include "server/service/plan_service.h"
 #include "server/store/log_store.h"
@@ -34,7 +37,20 @@ struct ServerOptions {
   // may still commit, and its writer's retry is deduplicated by event_id. Longer only
   // delays restarts while clients keep idle connections open.
   absl::Duration shutdown_grace = absl::Seconds(1);
+  // Dev mode: no tokens, every caller may do everything and names its own actor. Refused
+  // unless `listen` is a loopback address.
+  bool insecure_no_auth = false;
+  // Calls per second each token may make (0: no limit); beyond it, RESOURCE_EXHAUSTED with
+  // the wait in the message.
+  double rate_limit = 0;
+  // PEM files of the server's certificate chain and private key: serve TLS only. Empty:
+  // plaintext (fine on loopback; use TLS anywhere else).
+  std::string tls_cert;
+  std::string tls_key;
 };
+
+// Whether `listen` (host:port) is a loopback address (127.x.x.x, [::1], localhost).
+bool IsLoopback(const std::string& listen);
 
 class Server {
  public:
@@ -59,6 +75,9 @@ class Server {
 
   ServerOptions options_;
   std::unique_ptr<LogStore> store_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<EventLogService> service_;
   std::unique_ptr<PlanService> plan_service_;

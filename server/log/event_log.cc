@@ -57,7 +57,7 @@ EventLog::~EventLog() {
   Stop();
 }
 
-void EventLog::Append(const AppendRequest& request, AppendDone done) {
+void EventLog::Append(const AppendRequest& request, AppendDone done, std::optional<Writer> writer) {
   if (absl::Status s = ValidateAppendRequest(request, options_.max_batch_events); !s.ok()) {
     std::move(done)(std::move(s));
     return;
@@ -65,7 +65,7 @@ void EventLog::Append(const AppendRequest& request, AppendDone done) {
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
-      queue_.push_back({&request, std::move(done)});
+      queue_.push_back({&request, std::move(done), std::move(writer)});
       return;
     }
   }
@@ -129,7 +129,8 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
       continue;
     }
     group->workspaces[i] = *ws;
-    group->responses[i] = group->commit->Stage(**ws, *requests[i].request, &group->events[i]);
+    group->responses[i] = group->commit->Stage(**ws, *requests[i].request, requests[i].writer,
+                                                &group->events[i]);
   }
   group->commit->Seal();
   group->requests = std::move(requests);

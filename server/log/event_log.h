@@ -65,7 +65,10 @@ class EventLog {
   // Appends request.events to request.workspace (semantics and errors: log.proto's Append).
   // `request` must stay valid until `done` has run. `done` runs exactly once: inline for
   // invalid requests and after Stop(), else on the writer thread, where it must not block.
-  void Append(const goalsync::v1::AppendRequest& request, AppendDone done);
+  // `writer`: the authenticated caller (its identity becomes each event's actor and its role
+  // is checked per event); nullopt in --insecure-no-auth mode.
+  void Append(const goalsync::v1::AppendRequest& request, AppendDone done,
+              std::optional<Writer> writer = std::nullopt);
 
   // The committed head of `workspace` (0 and empty when it has no events).
   absl::StatusOr<goalsync::v1::HeadResponse> Head(absl::string_view workspace);
@@ -100,6 +103,7 @@ class EventLog {
   struct Pending {
     const goalsync::v1::AppendRequest* request;
     AppendDone done;
+    std::optional<Writer> writer;
   };
   // A sealed group on its way to the writer, with each request's outcome so far.
   struct Staged {

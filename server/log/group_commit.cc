@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/authz.h"
 #include "core/envelope.h"
 #include "core/hash_chain.h"
 #include "core/plan/kernel.h"
@@ -41,6 +42,7 @@ absl::StatusOr<std::optional<uint64_t>> GroupCommit::FindDuplicate(const Workspa
 }
 
 absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendRequest& request,
+                                                  const std::optional<Writer>& writer,
                                                   std::vector<EventPtr>* staged) {
   if (!ws.load_error.ok()) return ws.load_error;
   // Look everything up before staging anything, so that an error leaves no trace.
@@ -92,9 +94,13 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
   for (int i = 0; i < request.events_size(); ++i) {
     if (response.results(i).duplicate()) continue;
     std::string stored;
-    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, &stored);
+    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, writer, &stored);
     if (batch) checkpoints.push_back(core::Save(*event, ws.tail_state));
-    if (absl::Status s = core::Apply(*event, &ws.tail_state); !s.ok()) {
+    absl::Status s = writer.has_value()
+                         ? core::AuthorizeEvent(writer->role, writer->actor, *event, ws.tail_state)
+                         : absl::OkStatus();
+    if (s.ok()) s = core::Apply(*event, &ws.tail_state);
+    if (!s.ok()) {
       // The refused event changed nothing; take back the ones before it, newest first.
       if (batch) checkpoints.pop_back();
       while (!checkpoints.empty()) {
@@ -132,8 +138,10 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
 }
 
 std::shared_ptr<Event> GroupCommit::Sign(Workspace& ws, const Event& submitted,
-                                         uint64_t base_seq, std::string* stored) {
+                                         uint64_t base_seq, const std::optional<Writer>& writer,
+                                         std::string* stored) {
   auto event = std::make_shared<Event>(submitted);
+  if (writer.has_value()) event->set_actor(writer->actor);
   event->set_workspace(ws.name);
   event->set_seq(ws.tail_seq + 1);
   if (event->schema_version() == 0) event->set_schema_version(core::kSchemaVersion);

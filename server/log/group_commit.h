@@ -40,8 +40,11 @@ class GroupCommit {
   // tail as it was: ABORTED for an expected_seq mismatch, the kernel's INVALID_ARGUMENT /
   // NOT_FOUND / FAILED_PRECONDITION naming the event's index (FAILED_PRECONDITION
   // also for an hlc beyond the clock-skew bound), or the store's error.
+  // With a `writer`, each new event's actor is the writer's identity and the writer's role
+  // must allow it (PERMISSION_DENIED naming the event's index otherwise).
   absl::StatusOr<goalsync::v1::AppendResponse> Stage(Workspace& ws,
                                                      const goalsync::v1::AppendRequest& request,
+                                                     const std::optional<Writer>& writer,
                                                      std::vector<EventPtr>* staged);
 
   // Adds the new heads (and ids of workspaces written for the first time) to the batch.
@@ -60,7 +63,9 @@ class GroupCommit {
   // Seals `submitted` as the next event of `ws` (seq, stamps, hash chain), advancing the
   // tail seq and hash; *stored receives its bytes.
   std::shared_ptr<goalsync::v1::Event> Sign(Workspace& ws, const goalsync::v1::Event& submitted,
-                                            uint64_t base_seq, std::string* stored);
+                                            uint64_t base_seq,
+                                            const std::optional<Writer>& writer,
+                                            std::string* stored);
 
   LogStore& store_;
   const std::vector<std::shared_ptr<const GroupCommit>> in_flight_;

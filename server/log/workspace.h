@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "goalsync/v1/event.pb.h"
+#include "goalsync/v1/admin.pb.h"
 #include "goalsync/v1/state.pb.h"
 
 namespace goalsync::server {
@@ -34,6 +35,14 @@ class LiveSink {
   virtual void Wake() = 0;
   // Ends the subscription with `status` (shutdown). Called without any workspace lock.
   virtual void Close(const absl::Status& status) = 0;
+};
+
+// Who appends, when goalsyncd checks (not in --insecure-no-auth mode): the authenticated
+// identity becomes every event's actor, and the role decides which events are allowed
+// (core::AuthorizeEvent).
+struct Writer {
+  std::string actor;
+  goalsync::v1::Role role = goalsync::v1::ROLE_UNSPECIFIED;
 };
 
 struct Workspace {

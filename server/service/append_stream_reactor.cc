@@ -7,8 +7,8 @@ namespace goalsync::server {
 using goalsync::v1::AppendAck;
 using goalsync::v1::AppendStreamRequest;
 
-AppendStreamReactor::AppendStreamReactor(EventLog& log, size_t max_in_flight)
-    : log_(log), max_in_flight_(max_in_flight) {
+AppendStreamReactor::AppendStreamReactor(EventLog& log, size_t max_in_flight, Authorize authorize)
+    : log_(log), max_in_flight_(max_in_flight), authorize_(std::move(authorize)) {
   StartNextRead();
 }
 
@@ -44,6 +44,15 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
     slots_.emplace_back();
   }
   const AppendStreamRequest& req = *request;
+  absl::StatusOr<std::optional<Writer>> writer = authorize_(req.append().workspace());
+  if (!writer.ok()) {
+    AppendAck ack;
+    ack.set_request_id(req.request_id());
+    ack.mutable_error()->set_code(static_cast<int32_t>(writer.status().code()));
+    ack.mutable_error()->set_message(std::string(writer.status().message()));
+    Complete(index, std::move(ack));
+    return;
+  }
   log_.Append(req.append(), [this, index, request = std::move(request)](
                                 absl::StatusOr<goalsync::v1::AppendResponse> result) mutable {
     AppendAck ack;
@@ -55,7 +64,7 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
       ack.mutable_error()->set_message(std::string(result.status().message()));
     }
     Complete(index, std::move(ack));
-  });
+  }, std::move(*writer));
 }
 
 void AppendStreamReactor::Complete(uint64_t index, AppendAck ack) {

@@ -11,6 +11,7 @@
 #define GOALSYNC_SERVER_SERVICE_APPEND_STREAM_REACTOR_H_
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,7 +26,9 @@ class AppendStreamReactor
     : public grpc::ServerBidiReactor<goalsync::v1::AppendStreamRequest,
                                      goalsync::v1::AppendStreamResponse> {
  public:
-  AppendStreamReactor(EventLog& log, size_t max_in_flight);
+  // `authorize` says, for each request's workspace, who writes (or why not).
+  using Authorize = std::function<absl::StatusOr<std::optional<Writer>>(const std::string& workspace)>;
+  AppendStreamReactor(EventLog& log, size_t max_in_flight, Authorize authorize);
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
@@ -40,6 +43,7 @@ class AppendStreamReactor
 
   EventLog& log_;
   const size_t max_in_flight_;
+  const Authorize authorize_;
   std::unique_ptr<goalsync::v1::AppendStreamRequest> reading_;
 
   absl::Mutex mu_;

@@ -6,6 +6,7 @@
 #define GOALSYNC_SERVER_SERVICE_EVENT_LOG_SERVICE_H_
 
 #include "goalsync/v1/log.grpc.pb.h"
+#include "server/auth/authenticator.h"
 #include "server/log/event_log.h"
 
 namespace goalsync::server {
@@ -20,7 +21,8 @@ struct ServiceOptions {
 
 class EventLogService final : public goalsync::v1::EventLog::CallbackService {
  public:
-  EventLogService(EventLog& log, ServiceOptions options) : log_(log), options_(options) {}
+  EventLogService(EventLog& log, Authenticator& auth, ServiceOptions options)
+      : log_(log), auth_(auth), options_(options) {}
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* ctx,
                                    const goalsync::v1::AppendRequest* request,
@@ -37,6 +39,7 @@ class EventLogService final : public goalsync::v1::EventLog::CallbackService {
 
  private:
   EventLog& log_;
+  Authenticator& auth_;
   const ServiceOptions options_;
 };
 

@@ -6,13 +6,14 @@
 #define GOALSYNC_SERVER_SERVICE_PLAN_SERVICE_H_
 
 #include "goalsync/v1/plan_service.grpc.pb.h"
+#include "server/auth/authenticator.h"
 #include "server/log/event_log.h"
 
 namespace goalsync::server {
 
 class PlanService final : public goalsync::v1::PlanService::CallbackService {
  public:
-  explicit PlanService(EventLog& log) : log_(log) {}
+  PlanService(EventLog& log, Authenticator& auth) : log_(log), auth_(auth) {}
 
   grpc::ServerUnaryReactor* GetState(grpc::CallbackServerContext* ctx,
                                      const goalsync::v1::GetStateRequest* request,
@@ -35,6 +36,7 @@ class PlanService final : public goalsync::v1::PlanService::CallbackService {
 
  private:
   EventLog& log_;
+  Authenticator& auth_;
 };
 
 }  // namespace goalsync::server

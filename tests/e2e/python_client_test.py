@@ -25,7 +25,8 @@ def check(name, cond, detail=""):
 
 
 def start_server(binary, data_dir):
-    proc = subprocess.Popen([binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0"],
+    proc = subprocess.Popen([binary, "--data-dir", data_dir, "--listen", "127.0.0.1:0",
+                             "--insecure-no-auth"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()  # "listening on port N"
     if not line.startswith("listening on port "):

@@ -18,7 +18,7 @@ cmake -S "$src/tests/package/app" -B "$work/app" -DCMAKE_PREFIX_PATH="$work/pref
   -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/app" -j2 >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 
-"$work/prefix/bin/goalsyncd" --listen 127.0.0.1:0 --data-dir "$work/data" \
+"$work/prefix/bin/goalsyncd" --listen 127.0.0.1:0 --data-dir "$work/data" --insecure-no-auth \
   >"$work/out" 2>"$work/log" &
 pid=$!
 for _ in $(seq 1 200); do

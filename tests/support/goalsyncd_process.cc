@@ -14,9 +14,11 @@
 
 namespace goalsync::testing {
 
-GoalsyncdProcess::GoalsyncdProcess(std::string data_dir, std::vector<std::string> extra_args)
+GoalsyncdProcess::GoalsyncdProcess(std::string data_dir, std::vector<std::string> extra_args,
+                                   bool auth)
     : data_dir_(std::move(data_dir)),
       extra_args_(std::move(extra_args)),
+      auth_(auth),
       log_path_(data_dir_ + ".log") {}
 
 GoalsyncdProcess::~GoalsyncdProcess() { Kill(); }
@@ -26,6 +28,7 @@ absl::Status GoalsyncdProcess::Start() {
   if (pipe(out) != 0) return absl::InternalError("pipe failed");
   std::vector<std::string> args = {GOALSYNCD_PATH, "--data-dir", data_dir_, "--listen",
                                    "127.0.0.1:0"};
+  if (!auth_) args.push_back("--insecure-no-auth");
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ == 0) {

@@ -17,8 +17,11 @@ namespace goalsync::testing {
 
 class GoalsyncdProcess {
  public:
-  // `data_dir` is passed as --data-dir; `extra_args` are appended.
-  explicit GoalsyncdProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  // `data_dir` is passed as --data-dir; `extra_args` are appended. Without `auth` the server
+  // runs with --insecure-no-auth (every test that is not about tokens); with it, callers need
+  // tokens (made with `goalsyncd token create` on the data dir before Start).
+  explicit GoalsyncdProcess(std::string data_dir, std::vector<std::string> extra_args = {},
+                            bool auth = false);
   ~GoalsyncdProcess();
 
   // Starts the server and waits (at most 20 s) until it listens.
@@ -38,6 +41,7 @@ class GoalsyncdProcess {
 
   const std::string data_dir_;
   const std::vector<std::string> extra_args_;
+  const bool auth_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::string log_path_;

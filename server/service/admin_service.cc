@@ -1,0 +1,91 @@
+#include "server/service/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/envelope.h"
+#include "server/service/status_map.h"
+
+namespace goalsync::server {
+
+using namespace goalsync::v1;  // NOLINT: the generated messages
+
+namespace {
+
+// Whether `caller` administers every workspace `grants` names ("*" needs a "*" admin grant).
+absl::Status Administers(const TokenInfo& caller, const google::protobuf::Map<std::string, Role>& grants) {
+  for (const auto& [ws, role] : grants) {
+    const bool ok = ws == "*" ? caller.grants().count("*") && caller.grants().at("*") == ROLE_ADMIN
+                              : RoleIn(caller, ws) == ROLE_ADMIN;
+    if (!ok) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          caller.name(), " is not an admin of ", ws == "*" ? "every workspace" : "workspace " + ws));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Fn>
+grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, Fn fn) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(fn()));
+  return reactor;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* AdminService::CreateToken(grpc::CallbackServerContext* ctx,
+                                                    const CreateTokenRequest* request,
+                                                    CreateTokenResponse* response) {
+  return Run(ctx, [&]() -> absl::Status {
+    if (tokens_ == nullptr) return absl::FailedPreconditionError("goalsyncd runs without auth (--insecure-no-auth)");
+    absl::StatusOr<TokenInfo> caller = auth_.Identify(*ctx);
+    if (!caller.ok()) return caller.status();
+    for (const auto& [ws, role] : request->grants()) {
+      if (ws != "*") {
+        if (absl::Status s = core::ValidateWorkspaceName(ws); !s.ok()) return s;
+      }
+    }
+    if (absl::Status s = Administers(*caller, request->grants()); !s.ok()) return s;
+    std::map<std::string, Role> grants(request->grants().begin(), request->grants().end());
+    absl::StatusOr<CreateTokenResponse> created =
+        tokens_->Create(request->name(), grants, caller->name(), absl::Now());
+    if (!created.ok()) return created.status();
+    *response = std::move(*created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::RevokeToken(grpc::CallbackServerContext* ctx,
+                                                    const RevokeTokenRequest* request,
+                                                    RevokeTokenResponse* response) {
+  return Run(ctx, [&]() -> absl::Status {
+    if (tokens_ == nullptr) return absl::FailedPreconditionError("goalsyncd runs without auth (--insecure-no-auth)");
+    absl::StatusOr<TokenInfo> caller = auth_.Identify(*ctx);
+    if (!caller.ok()) return caller.status();
+    for (const TokenInfo& t : tokens_->List()) {
+      if (t.id() != request->id()) continue;
+      if (absl::Status s = Administers(*caller, t.grants()); !s.ok()) return s;
+      return tokens_->Revoke(t.id());
+    }
+    return absl::NotFoundError(absl::StrCat("no token has id ", request->id()));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminService::ListTokens(grpc::CallbackServerContext* ctx,
+                                                   const ListTokensRequest* request,
+                                                   ListTokensResponse* response) {
+  return Run(ctx, [&]() -> absl::Status {
+    if (tokens_ == nullptr) return absl::FailedPreconditionError("goalsyncd runs without auth (--insecure-no-auth)");
+    absl::StatusOr<TokenInfo> caller = auth_.Identify(*ctx);
+    if (!caller.ok()) return caller.status();
+    for (const TokenInfo& t : tokens_->List()) {
+      if (Administers(*caller, t.grants()).ok()) *response->add_tokens() = t;
+    }
+    if (response->tokens_size() == 0 && !Administers(*caller, caller->grants()).ok()) {
+      return absl::PermissionDeniedError(absl::StrCat(caller->name(), " administers no workspace"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace goalsync::server
