@@ -18,6 +18,18 @@ std::string DefaultReplicaDir(const std::string& workspace) {
   return (base.empty() ? "." : base) + "/goalsync/replicas/" + workspace;
 }
 
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectChannel(const CliContext& ctx) {
+  return client::Connect(ctx.server, {.token = ctx.token, .tls_ca_file = ctx.tls_ca});
+}
+
+absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& ctx) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
+  if (!channel.ok()) return channel.status();
+  auto log = std::make_unique<client::LogClient>(*channel);
+  log->set_token(ctx.token);
+  return log;
+}
+
 int ReportError(const CliContext& ctx, const absl::Status& status) {
   if (status.ok()) return kExitOk;
   std::string hint;

@@ -5,7 +5,11 @@
 
 #include <string>
 
+#include <memory>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "goalsync/log_client.h"
 
 namespace goalsync::cli {
 
@@ -25,6 +29,8 @@ struct CliContext {
   // Who makes the edits (until tokens say it); empty: $USER.
   std::string actor;
   std::string token;
+  // PEM file of the CA of goalsyncd's TLS certificate (empty: plaintext).
+  std::string tls_ca;
   // Edits only go to the outbox; no attempt to reach the server.
   bool offline = false;
   // Set by the command that ran.
@@ -38,6 +44,10 @@ std::string XdgDir(const char* variable, const char* under_home);
 
 // $XDG_DATA_HOME/goalsync/replicas/<workspace>, or ~/.local/share/goalsync/replicas/<workspace>.
 std::string DefaultReplicaDir(const std::string& workspace);
+
+// A channel to ctx.server with ctx's TLS settings, and a LogClient on it with ctx's token.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectChannel(const CliContext& ctx);
+absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& ctx);
 
 // Prints `status` to stderr as "goalctl: <what went wrong>[: hint]" and returns its exit code.
 int ReportError(const CliContext& ctx, const absl::Status& status);

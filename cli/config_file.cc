@@ -22,6 +22,7 @@ constexpr Setting kSettings[] = {
     {"server", &CliContext::server}, {"workspace", &CliContext::workspace},
     {"replica", &CliContext::replica}, {"as", &CliContext::actor},
     {"token", &CliContext::token},   {"output", &CliContext::output},
+    {"tls-ca", &CliContext::tls_ca},
 };
 
 }  // namespace
@@ -51,7 +52,7 @@ absl::Status LoadConfig(const std::string& path, CliContext* ctx) {
       if (s == nullptr) {
         return absl::InvalidArgumentError(absl::StrCat(
             path, ": line ", kv.first.Mark().line + 1, ": unknown setting \"", key,
-            "\" (server, workspace, replica, as, token, output)"));
+            "\" (server, workspace, replica, as, token, tls-ca, output)"));
       }
       ctx->*(s->field) = kv.second.as<std::string>();
     }

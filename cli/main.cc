@@ -4,6 +4,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/cli_context.h"
 #include "cli/config_file.h"
+#include "cli/commands/admin_command.h"
 #include "cli/commands/audit_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   app.add_option("--as", ctx.actor, "Who makes the edits (default: $USER)")
       ->envname("GOALSYNC_ACTOR");
   app.add_option("--token", ctx.token, "Bearer token for goalsyncd")->envname("GOALSYNC_TOKEN");
+  app.add_option("--tls-ca", ctx.tls_ca, "PEM file of the CA of goalsyncd's TLS certificate")
+      ->envname("GOALSYNC_TLS_CA");
   app.add_flag("--offline", ctx.offline,
                "Edits stay in the local outbox; do not try to reach the server");
   app.add_option("--output,-o", ctx.output, "table or json")
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   RegisterReplicaCommands(app, ctx);
   RegisterPlanEditCommands(app, ctx);
   RegisterViewCommands(app, ctx);
+  RegisterAdminCommands(app, ctx);
   app.add_subcommand("init",
                      "Write the settings given (--server, --workspace, --replica, --as, --token, "
                      "--output) to the settings file, then sync the replica")

@@ -46,7 +46,8 @@ absl::StatusOr<std::unique_ptr<Replica>> OpenReplica(const CliContext& ctx) {
                         .server = ctx.offline ? "" : ctx.server,
                         .workspace = ctx.workspace,
                         .actor = actor,
-                        .token = ctx.token});
+                        .token = ctx.token,
+                        .tls_ca_file = ctx.tls_ca});
 }
 
 // Opens the replica and, unless --offline, pulls what the server has (one attempt): views

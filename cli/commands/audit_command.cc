@@ -21,7 +21,9 @@ struct HistoryArgs {
 };
 
 std::unique_ptr<v1::PlanService::Stub> PlanStub(const CliContext& ctx) {
-  return v1::PlanService::NewStub(grpc::CreateChannel(ctx.server, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
+  return v1::PlanService::NewStub(
+      channel.ok() ? *channel : grpc::CreateChannel(ctx.server, grpc::InsecureChannelCredentials()));
 }
 
 // YYYY-MM-DD (UTC midnight) or RFC 3339.
@@ -74,6 +76,7 @@ absl::Status RunHistory(const CliContext& ctx, const HistoryArgs& a) {
     resp = std::move(*local);
   } else {
     grpc::ClientContext call;
+    client::AddToken(call, ctx.token);
     if (absl::Status s = client::FromGrpcStatus(PlanStub(ctx)->GetHistory(&call, req, &resp)); !s.ok()) {
       return s;
     }

@@ -22,14 +22,16 @@ absl::Status RunImport(const CliContext& ctx, const std::string& path, const std
   if (!plan.ok()) return plan.status();
   if (!into.empty()) plan->workspace = into;
   ProgressBar bar("importing");
-  client::LogClient client(ctx.server);
+  absl::StatusOr<std::unique_ptr<client::LogClient>> connected = ConnectLog(ctx);
+  if (!connected.ok()) return connected.status();
+  client::LogClient& log_client = **connected;
   uint64_t added = 0, already = 0, head = 0;
   for (size_t first = 0; first < plan->events.size(); first += kBatch) {
     v1::AppendRequest req;
     req.set_workspace(plan->workspace);
     const size_t end = std::min(plan->events.size(), first + kBatch);
     for (size_t i = first; i < end; ++i) *req.add_events() = plan->events[i];
-    absl::StatusOr<v1::AppendResponse> r = client.Append(req);
+    absl::StatusOr<v1::AppendResponse> r = log_client.Append(req);
     if (!r.ok()) {
       // events[k] in the server's message is relative to this batch.
       return absl::Status(r.status().code(),

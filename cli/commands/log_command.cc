@@ -43,8 +43,10 @@ absl::Status RunAppend(const CliContext& ctx, const AppendArgs& args) {
   event->set_event_id(args.event_id.empty() ? client::NewEventId() : args.event_id);
   event->set_actor(args.actor);
   if (args.expected_seq >= 0) request.set_expected_seq(args.expected_seq);
-  LogClient client(ctx.server);
-  absl::StatusOr<goalsync::v1::AppendResponse> response = client.Append(request);
+  absl::StatusOr<std::unique_ptr<client::LogClient>> connected = ConnectLog(ctx);
+  if (!connected.ok()) return connected.status();
+  client::LogClient& log_client = **connected;
+  absl::StatusOr<goalsync::v1::AppendResponse> response = log_client.Append(request);
   if (!response.ok()) return response.status();
   const auto& result = response->results(0);
   if (ctx.output_format() == Output::kJson) {
@@ -69,17 +71,19 @@ struct ReadArgs {
 };
 
 absl::Status RunRead(const CliContext& ctx, const ReadArgs& args) {
-  LogClient client(ctx.server);
+  absl::StatusOr<std::unique_ptr<client::LogClient>> connected = ConnectLog(ctx);
+  if (!connected.ok()) return connected.status();
+  client::LogClient& log_client = **connected;
   const Output format = ctx.output_format();
   if (format == Output::kTable) std::cout << EventTableHeader();
   uint64_t printed = 0;
   if (!args.follow) {
-    return client.Read(ctx.workspace, args.from, args.limit, [&](const Event& e) {
+    return log_client.Read(ctx.workspace, args.from, args.limit, [&](const Event& e) {
       std::cout << FormatEvent(e, format);
       return absl::OkStatus();
     });
   }
-  return client.Subscribe(ctx.workspace, args.from,
+  return log_client.Subscribe(ctx.workspace, args.from,
                           [&](const goalsync::v1::SubscribeResponse& msg) {
                             for (const Event& e : msg.events()) {
                               std::cout << FormatEvent(e, format);
@@ -91,8 +95,10 @@ absl::Status RunRead(const CliContext& ctx, const ReadArgs& args) {
 }
 
 absl::Status RunHead(const CliContext& ctx) {
-  LogClient client(ctx.server);
-  absl::StatusOr<goalsync::v1::HeadResponse> head = client.Head(ctx.workspace);
+  absl::StatusOr<std::unique_ptr<client::LogClient>> connected = ConnectLog(ctx);
+  if (!connected.ok()) return connected.status();
+  client::LogClient& log_client = **connected;
+  absl::StatusOr<goalsync::v1::HeadResponse> head = log_client.Head(ctx.workspace);
   if (!head.ok()) return head.status();
   const std::string hash = absl::BytesToHexString(head->hash());
   if (ctx.output_format() == Output::kJson) {
@@ -106,11 +112,13 @@ absl::Status RunHead(const CliContext& ctx) {
 
 // Exit 0 when the whole chain holds, 1 naming the first bad seq.
 absl::Status RunVerify(const CliContext& ctx) {
-  LogClient client(ctx.server);
-  absl::StatusOr<goalsync::v1::HeadResponse> head = client.Head(ctx.workspace);
+  absl::StatusOr<std::unique_ptr<client::LogClient>> connected = ConnectLog(ctx);
+  if (!connected.ok()) return connected.status();
+  client::LogClient& log_client = **connected;
+  absl::StatusOr<goalsync::v1::HeadResponse> head = log_client.Head(ctx.workspace);
   if (!head.ok()) return head.status();
   core::ChainVerifier verifier;
-  absl::Status s = client.Read(ctx.workspace, 1, head->seq(),
+  absl::Status s = log_client.Read(ctx.workspace, 1, head->seq(),
                                [&](const Event& e) { return verifier.Next(e); });
   if (s.ok() && verifier.last_seq() != head->seq()) {
     s = absl::DataLossError(absl::StrCat("seq ", verifier.last_seq() + 1, ": missing (head is ",

@@ -86,7 +86,10 @@ absl::Status RunStatus(const CliContext& ctx) {
   if (!replica.ok()) return replica.status();
   const client::ReplicaStatus st = (*replica)->Status();
   absl::StatusOr<v1::HeadResponse> head = absl::UnavailableError("offline");
-  if (!ctx.offline) head = client::LogClient(ctx.server).Head(ctx.workspace, absl::Seconds(3));
+  if (!ctx.offline) {
+    absl::StatusOr<std::unique_ptr<client::LogClient>> log = ConnectLog(ctx);
+    head = log.ok() ? (*log)->Head(ctx.workspace, absl::Seconds(3)) : log.status();
+  }
   const auto rejected = (*replica)->Rejected();
   const auto outbox = (*replica)->Outbox();
   if (ctx.output_format() == Output::kJson) {

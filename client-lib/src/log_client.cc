@@ -3,6 +3,10 @@
 #include <openssl/rand.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
 
 #include "absl/time/clock.h"
 
@@ -39,8 +43,43 @@ LogClient::LogClient(std::shared_ptr<grpc::Channel> channel)
     : stub_(goalsync::v1::EventLog::NewStub(channel)),
       plan_stub_(goalsync::v1::PlanService::NewStub(channel)) {}
 
-void LogClient::Prepare(grpc::ClientContext& ctx) const {
-  if (!token_.empty()) ctx.AddMetadata("authorization", "Bearer " + token_);
+namespace {
+
+// gRPC aborts on a header value with control characters; a token is printable ASCII.
+bool PrintableToken(const std::string& token) {
+  for (char c : token) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void AddToken(grpc::ClientContext& ctx, const std::string& token) {
+  // An unprintable token is refused by Connect; here it is left out (the server then says
+  // there is no token) rather than crash the call.
+  if (!token.empty() && PrintableToken(token)) ctx.AddMetadata("authorization", "Bearer " + token);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& address,
+                                                       const ConnectOptions& options) {
+  if (!PrintableToken(options.token)) {
+    return absl::InvalidArgumentError(
+        "the token has spaces or control characters: copy it again (it looks like gs_<id>_<secret>)");
+  }
+  if (options.tls_ca_file.empty()) {
+    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+  std::ifstream in(options.tls_ca_file);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read the TLS CA file ", options.tls_ca_file, " (--tls-ca)"));
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  return grpc::CreateChannel(address, grpc::SslCredentials(ssl));
 }
 
 void Cancellation::Cancel() {

@@ -535,8 +535,10 @@ absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
       pending.assign(outbox.begin(), outbox.end());
       continue;
     }
-    if (!Refusal(s)) return s;  // transport, auth or server trouble: the outbox stays
     std::optional<std::pair<int, std::string>> refused = RefusedIndex(s);
+    // Transport, auth or server trouble: the outbox stays. A role that forbids one event
+    // (PERMISSION_DENIED naming it) is that event's refusal, like a broken rule.
+    if (!Refusal(s) && !(absl::IsPermissionDenied(s) && refused.has_value())) return s;
     if (refused.has_value() && refused->first > 0 && static_cast<size_t>(refused->first) < n) {
       next_size = static_cast<size_t>(refused->first);  // send the good prefix alone
       continue;
@@ -576,7 +578,10 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Open(ReplicaOptions options) {
   if (!store.ok()) return store.status();
   impl->store = std::move(*store);
   if (!impl->options.server.empty()) {
-    impl->client = std::make_unique<LogClient>(impl->options.server);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Connect(
+        impl->options.server, {.token = impl->options.token, .tls_ca_file = impl->options.tls_ca_file});
+    if (!channel.ok()) return channel.status();
+    impl->client = std::make_unique<LogClient>(*channel);
     impl->client->set_token(impl->options.token);
   }
   if (absl::Status s = impl->Load(); !s.ok()) return s;

@@ -1,6 +1,8 @@
 #include "server/auth/token_store.h"
 
 #include <openssl/crypto.h>
+
+#include <filesystem>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -43,6 +45,8 @@ goalsync::v1::Role RoleIn(const goalsync::v1::TokenInfo& info, const std::string
 }
 
 absl::StatusOr<std::unique_ptr<TokenStore>> TokenStore::Open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);  // the data dir too, for a first token
   rocksdb::Options options;
   options.create_if_missing = true;
   options.OptimizeForSmallDb();

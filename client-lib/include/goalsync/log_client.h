@@ -22,6 +22,22 @@
 
 namespace goalsync::client {
 
+// How to reach goalsyncd.
+struct ConnectOptions {
+  // Bearer token sent with every call (empty: none; a server in --insecure-no-auth mode).
+  std::string token;
+  // PEM file of the CA that signed the server's certificate: connect with TLS. Empty:
+  // plaintext.
+  std::string tls_ca_file;
+};
+
+// A channel to `address` as `options` say; INVALID_ARGUMENT if the CA file cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& address,
+                                                       const ConnectOptions& options);
+
+// Adds "authorization: Bearer <token>" to `ctx` (nothing for an empty token).
+void AddToken(grpc::ClientContext& ctx, const std::string& token);
+
 // Lets another thread end a LogClient::Subscribe that is waiting for events.
 class Cancellation {
  public:
@@ -72,7 +88,7 @@ class LogClient {
   goalsync::v1::EventLog::Stub& stub() { return *stub_; }
 
  private:
-  void Prepare(grpc::ClientContext& ctx) const;
+  void Prepare(grpc::ClientContext& ctx) const { AddToken(ctx, token_); }
 
   std::unique_ptr<goalsync::v1::EventLog::Stub> stub_;
   std::unique_ptr<goalsync::v1::PlanService::Stub> plan_stub_;

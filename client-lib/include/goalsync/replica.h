@@ -78,8 +78,11 @@ struct ReplicaOptions {
   std::string workspace;
   // Who makes the edits recorded here.
   std::string actor;
-  // Bearer token sent with every call (empty: none).
+  // Bearer token sent with every call (empty: none). With tokens, the server records the
+  // token's identity as the actor of every edit, whatever `actor` says.
   std::string token;
+  // PEM file of the CA of the server's TLS certificate (empty: plaintext).
+  std::string tls_ca_file;
   // The wall clock (tests give a skewed one). Default: absl::Now.
   std::function<absl::Time()> clock;
 };

@@ -1,0 +1,112 @@
+#include "cli/commands/admin_command.h"
+
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "cli/commands/plan_edit_commands.h"
+#include "goalsync/v1/admin.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace goalsync::cli {
+namespace {
+
+absl::StatusOr<std::unique_ptr<v1::Admin::Stub>> AdminStub(const CliContext& ctx) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
+  if (!channel.ok()) return channel.status();
+  return v1::Admin::NewStub(*channel);
+}
+
+template <typename Call>
+absl::Status Invoke(const CliContext& ctx, Call call) {
+  absl::StatusOr<std::unique_ptr<v1::Admin::Stub>> stub = AdminStub(ctx);
+  if (!stub.ok()) return stub.status();
+  grpc::ClientContext rpc;
+  client::AddToken(rpc, ctx.token);
+  rpc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return client::FromGrpcStatus(call(**stub, rpc));
+}
+
+std::string Grants(const v1::TokenInfo& t) {
+  std::string out;
+  for (const auto& [ws, role] : t.grants()) {
+    std::string name = v1::Role_Name(role).substr(5);
+    for (char& c : name) c = static_cast<char>(std::tolower(c));
+    absl::StrAppend(&out, out.empty() ? "" : ",", ws, "=", name);
+  }
+  return out;
+}
+
+}  // namespace
+
+void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
+  auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
+  CLI::App* admin = app.add_subcommand("admin", "Administer a running goalsyncd (needs an admin token)");
+  admin->require_subcommand(1);
+  CLI::App* token = admin->add_subcommand("token", "Bearer tokens: create, list, revoke");
+  token->require_subcommand(1);
+
+  auto name = std::make_shared<std::string>();
+  auto grants = std::make_shared<std::vector<std::string>>();
+  CLI::App* create = token->add_subcommand("create", "Create a token; prints it once");
+  create->add_option("--name", *name, "The identity: the actor of its events")->required();
+  create->add_option("--grant", *grants, "WORKSPACE=ROLE or *=ROLE; ROLE: viewer, editor, "
+                                         "manager, auditor, admin (repeatable)")
+      ->required();
+  create->callback([&ctx, report, name, grants] {
+    v1::CreateTokenRequest req;
+    req.set_name(*name);
+    for (const std::string& g : *grants) {
+      const size_t eq = g.find('=');
+      absl::StatusOr<int> role = eq == std::string::npos
+                                     ? absl::InvalidArgumentError("write WORKSPACE=ROLE")
+                                     : ParseEnumName(v1::Role_descriptor(), "ROLE_", g.substr(eq + 1));
+      if (!role.ok()) return report(absl::InvalidArgumentError(absl::StrCat("--grant ", g, ": ", role.status().message())));
+      (*req.mutable_grants())[g.substr(0, eq)] = static_cast<v1::Role>(*role);
+    }
+    v1::CreateTokenResponse resp;
+    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
+      return stub.CreateToken(&rpc, req, &resp);
+    });
+    if (!s.ok()) return report(s);
+    std::cerr << "token " << resp.info().id() << " for " << resp.info().name() << " ("
+              << Grants(resp.info()) << ") created; it is shown once:\n";
+    std::cout << resp.token() << "\n";
+    report(absl::OkStatus());
+  });
+
+  token->add_subcommand("list", "Tokens of the workspaces you administer")->callback([&ctx, report] {
+    v1::ListTokensResponse resp;
+    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
+      return stub.ListTokens(&rpc, v1::ListTokensRequest(), &resp);
+    });
+    if (!s.ok()) return report(s);
+    if (ctx.output_format() == Output::kJson) {
+      std::string json;
+      (void)google::protobuf::util::MessageToJsonString(resp, &json);
+      std::cout << json << "\n";
+    } else {
+      for (const auto& t : resp.tokens()) {
+        std::cout << t.id() << "  " << t.name() << "  " << Grants(t)
+                  << (t.revoked() ? "  (revoked)" : "") << "\n";
+      }
+    }
+    report(absl::OkStatus());
+  });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token by id");
+  revoke->add_option("ID", *id)->required();
+  revoke->callback([&ctx, report, id] {
+    v1::RevokeTokenRequest req;
+    req.set_id(*id);
+    v1::RevokeTokenResponse resp;
+    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
+      return stub.RevokeToken(&rpc, req, &resp);
+    });
+    if (s.ok()) std::cout << "token " << *id << " revoked\n";
+    report(s);
+  });
+}
+
+}  // namespace goalsync::cli
