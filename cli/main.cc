@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   RegisterPlanEditCommands(app, ctx);
   RegisterViewCommands(app, ctx);
   RegisterAdminCommands(app, ctx);
+  RegisterAuditVerifyCommands(app, ctx);
   app.add_subcommand("init",
                      "Write the settings given (--server, --workspace, --replica, --as, --token, "
                      "--output) to the settings file, then sync the replica")

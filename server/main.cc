@@ -11,6 +11,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "core/authz.h"
+#include "core/signing.h"
+#include "server/audit/checkpointer.h"
 #include "server/auth/token_store.h"
 #include "server/server.h"
 #include "server/store/store_verifier.h"
@@ -61,6 +63,20 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "client; too low throttles a replica catching up.")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--checkpoint-every", o.checkpoints.every,
+                 "Sign a workspace's head (seq, hash) every this many events (0: not by count). "
+                 "Each checkpoint costs one Ed25519 signature and a small synced write.")
+      ->capture_default_str();
+  app.add_option_function<int64_t>(
+         "--checkpoint-interval-s",
+         [&o](int64_t s) { o.checkpoints.interval = absl::Seconds(s); },
+         "... or this many seconds after the last checkpoint, if the head moved (0: not by "
+         "time). Shorter leaves less of the log unsigned at any moment.")
+      ->default_str("60")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--signing-key", o.checkpoints.key_file,
+                 "Ed25519 private key (PEM) for checkpoints; default DATA_DIR/checkpoint-key.pem, "
+                 "made at first start");
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve TLS (with --tls-key)");
   app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
   app.add_option_function<int64_t>("--max-clock-skew-ms",
@@ -186,6 +202,9 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to stderr; stdout carries only the "listening on port" line (or a subcommand's
+  // output) for scripts.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("goalsyncd"));
   CLI::App app{"goalsyncd: the goalsync event log server"};
   app.set_version_flag("--version", "goalsyncd " GOALSYNC_VERSION);
   ServerOptions options;
@@ -214,8 +233,26 @@ int main(int argc, char** argv) {
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("--data-dir", token_dir)->required();
   revoke->add_option("ID", token_id)->required();
+  std::string pubkey_dir, pubkey_file;
+  CLI::App* pubkey = app.add_subcommand(
+      "pubkey", "Print the public key that checks this server's signed checkpoints (give it to "
+                "auditors: goalctl audit verify --pubkey FILE)");
+  pubkey->add_option("--data-dir", pubkey_dir)->required();
+  pubkey->add_option("--signing-key", pubkey_file, "The key file, if not in the data dir");
   CLI11_PARSE(app, argc, argv);
   if (*verify) return RunVerify(verify_dir);
+  if (*pubkey) {
+    goalsync::server::CheckpointOptions o;
+    o.key_file = pubkey_file;
+    absl::StatusOr<std::string> key = goalsync::server::LoadSigningKey(pubkey_dir, o, /*create=*/true);
+    absl::StatusOr<std::string> pub = key.ok() ? goalsync::core::PublicKeyOf(*key) : key.status();
+    if (!pub.ok()) {
+      std::fprintf(stderr, "goalsyncd: %s\n", std::string(pub.status().message()).c_str());
+      return 1;
+    }
+    std::printf("%s", pub->c_str());
+    return 0;
+  }
   if (*token) {
     return RunToken(token_dir, *create ? "create" : *revoke ? "revoke" : "list", token_name,
                     token_grants, token_id);
@@ -226,8 +263,6 @@ int main(int argc, char** argv) {
   }
   options.shutdown_grace = absl::Milliseconds(shutdown_grace_ms);
 
-  // Logs go to stderr; stdout carries only the "listening on port" line for scripts.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("goalsyncd"));
   spdlog::set_level(spdlog::level::from_str(log_level));
   const sigset_t stop_signals = BlockStopSignals();
 

@@ -62,6 +62,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->service_ = std::make_unique<EventLogService>(*server->log_, *server->auth_, options.service);
   server->plan_service_ = std::make_unique<PlanService>(*server->log_, *server->auth_);
   server->admin_service_ = std::make_unique<AdminService>(server->tokens_.get(), *server->auth_);
+  absl::StatusOr<std::unique_ptr<Checkpointer>> checkpointer =
+      Checkpointer::Start(options.store.dir, *server->log_, options.checkpoints);
+  if (!checkpointer.ok()) return checkpointer.status();
+  server->checkpointer_ = std::move(*checkpointer);
+  server->audit_service_ = std::make_unique<AuditService>(*server->checkpointer_, *server->auth_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -71,6 +76,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->service_.get());
   builder.RegisterService(server->plan_service_.get());
   builder.RegisterService(server->admin_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     server->grpc_server_.reset();
@@ -93,6 +99,8 @@ void Server::Shutdown() {
     grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   }
   if (log_ != nullptr) log_->Stop();  // commits and acks whatever was queued
+  audit_service_.reset();
+  checkpointer_.reset();  // signs the final heads
   grpc_server_.reset();
   plan_service_.reset();
   admin_service_.reset();

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/log/event_log.h"
+#include "server/audit/checkpointer.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/token_store.h"
 #include "server/service/admin_service.h"
@@ -47,6 +48,7 @@ struct ServerOptions {
   // plaintext (fine on loopback; use TLS anywhere else).
   std::string tls_cert;
   std::string tls_key;
+  CheckpointOptions checkpoints;
 };
 
 // Whether `listen` (host:port) is a loopback address (127.x.x.x, [::1], localhost).
@@ -78,6 +80,8 @@ class Server {
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<AdminService> admin_service_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<AuditService> audit_service_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<EventLogService> service_;
   std::unique_ptr<PlanService> plan_service_;

@@ -9,6 +9,9 @@ namespace goalsync::cli {
 
 void RegisterAuditCommands(CLI::App& app, CliContext& ctx);
 
+// goalctl audit verify [--pubkey FILE] [--checkpoint FILE] | audit checkpoint.
+void RegisterAuditVerifyCommands(CLI::App& app, CliContext& ctx);
+
 }  // namespace goalsync::cli
 
 #endif  // GOALSYNC_CLI_COMMANDS_AUDIT_COMMAND_H_

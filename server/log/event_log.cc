@@ -206,6 +206,20 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
   for (auto& sink : wake) sink->Wake();
 }
 
+std::vector<EventLog::CommittedHead> EventLog::CommittedHeads() {
+  std::vector<Workspace*> all;
+  {
+    absl::MutexLock lock(&registry_mu_);
+    for (auto& [name, ws] : workspaces_) all.push_back(ws.get());
+  }
+  std::vector<CommittedHead> out;
+  for (Workspace* ws : all) {
+    absl::MutexLock lock(&ws->mu);
+    if (ws->committed_seq > 0) out.push_back({ws->name, ws->committed_seq, ws->committed_hash});
+  }
+  return out;
+}
+
 absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view workspace) {
   if (absl::Status s = core::ValidateWorkspaceName(workspace); !s.ok()) return s;
   absl::StatusOr<Workspace*> ws = GetWorkspace(workspace);

@@ -70,6 +70,15 @@ class EventLog {
   void Append(const goalsync::v1::AppendRequest& request, AppendDone done,
               std::optional<Writer> writer = std::nullopt);
 
+  // The committed heads (name, seq, hash) of the workspaces in memory: every workspace
+  // appended to since the start is.
+  struct CommittedHead {
+    std::string workspace;
+    uint64_t seq;
+    std::string hash;
+  };
+  std::vector<CommittedHead> CommittedHeads();
+
   // The committed head of `workspace` (0 and empty when it has no events).
   absl::StatusOr<goalsync::v1::HeadResponse> Head(absl::string_view workspace);
 
