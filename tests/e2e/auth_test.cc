@@ -10,6 +10,7 @@
 #include "goalsync/log_client.h"
 #include "goalsync/replica.h"
 #include "goalsync/v1/admin.grpc.pb.h"
+#include "goalsync/v1/audit.grpc.pb.h"
 #include "goalsync/v1/plan_service.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/support/goalsyncd_process.h"
@@ -143,6 +144,17 @@ class AuthTest : public ::testing::Test {
     return client::FromGrpcStatus(stub->ListTokens(&ctx, v1::ListTokensRequest(), &resp));
   }
 
+  absl::Status Checkpoints(const std::string& who) {
+    auto stub = v1::Audit::NewStub(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    client::AddToken(ctx, tokens_[who]);
+    v1::GetCheckpointsRequest req;
+    req.set_workspace("acme");
+    v1::GetCheckpointsResponse resp;
+    return client::FromGrpcStatus(stub->GetCheckpoints(&ctx, req, &resp));
+  }
+
   TempDir dir_;
   std::map<std::string, std::string> tokens_;
   std::unique_ptr<GoalsyncdProcess> server_;
@@ -155,15 +167,15 @@ TEST_F(AuthTest, TheRoleTableHoldsForEveryAction) {
   struct Row {
     std::string role;
     Code read, subscribe, history, check_in_own, check_in_other, change_target,
-        open_request, decide_request, create_own_goal, list_tokens;
+        open_request, decide_request, create_own_goal, list_tokens, checkpoints;
   };
   const std::vector<Row> table = {
-      // role      read subs hist own  other target open decide create tokens
-      {"viewer", kOk, kOk, kOk, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
-      {"editor", kOk, kOk, kOk, kOk, kNo, kNo, kOk, kNo, kOk, kNo},
-      {"manager", kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kNo},
-      {"auditor", kOk, kOk, kOk, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
-      {"admin", kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk},
+      // role      read subs hist own  other target open decide create tokens checkpoints
+      {"viewer", kOk, kOk, kOk, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
+      {"editor", kOk, kOk, kOk, kOk, kNo, kNo, kOk, kNo, kOk, kNo, kNo},
+      {"manager", kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kNo, kNo},
+      {"auditor", kOk, kOk, kOk, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kOk},
+      {"admin", kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk, kOk},
   };
   for (const Row& r : table) {
     SCOPED_TRACE(r.role);
@@ -181,6 +193,7 @@ TEST_F(AuthTest, TheRoleTableHoldsForEveryAction) {
     EXPECT_EQ(Append(r.role, {GoalCreation("new-" + r.role, r.role == "editor" ? "li" : r.role)}).code(),
               r.create_own_goal);
     EXPECT_EQ(ListTokens(r.role).code(), r.list_tokens);
+    EXPECT_EQ(Checkpoints(r.role).code(), r.checkpoints);
   }
   // The refusal names the rule.
   absl::Status s = Append("editor", {Targets("li-goal", 11)});
