@@ -101,7 +101,7 @@ struct Replica::Impl {
   bool push_wanted ABSL_GUARDED_BY(live_mu) = false;
   std::unique_ptr<Cancellation> cancellation;
   std::thread subscriber, pusher;
-  bool live = false;
+  std::atomic<bool> live{false};
 
   const PlanState& Shown() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
     return outbox.empty() ? confirmed : shown;
