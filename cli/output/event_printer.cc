@@ -13,7 +13,7 @@ std::string EventType(const goalsync::v1::Payload& payload) {
 }
 
 std::string EventTableHeader() {
-  return absl::StrFormat("%-6s %-20s %-12s %-16s %-14s %s\n", "SEQ", "ACCEPTED (UTC)", "ACTOR",
+  return absl::StrFormat("%-6s %-20s %-12s %-24s %-16s %s\n", "SEQ", "ACCEPTED (UTC)", "ACTOR",
                          "TYPE", "GOAL", "PAYLOAD");
 }
 
@@ -28,7 +28,7 @@ std::string FormatEvent(const goalsync::v1::Event& event, Output format) {
   const absl::Time accepted = absl::FromUnixSeconds(event.server_time().seconds()) +
                               absl::Nanoseconds(event.server_time().nanos());
   const std::string goal(core::GoalIdOf(event.payload()));
-  return absl::StrFormat("%-6d %-20s %-12s %-16s %-14s %s\n", event.seq(),
+  return absl::StrFormat("%-6d %-20s %-12s %-24s %-16s %s\n", event.seq(),
                          absl::FormatTime("%Y-%m-%d %H:%M:%S", accepted, absl::UTCTimeZone()),
                          event.actor().empty() ? "-" : event.actor(), EventType(event.payload()),
                          goal.empty() ? "-" : goal, json);
