@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   RegisterAdminCommands(app, ctx);
   RegisterAuditVerifyCommands(app, ctx);
   app.add_subcommand("init",
-                     "Write the settings given (--server, --workspace, --replica, --as, --token, "
+                     "Write the settings given (--server, --workspace, --replica, --as, --token, --tls-ca, "
                      "--output) to the settings file, then sync the replica")
       ->callback([&ctx, config] {
         if (absl::Status s = SaveConfig(config, ctx); !s.ok()) {
