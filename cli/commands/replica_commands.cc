@@ -216,6 +216,8 @@ absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::
       if (gp.has_actual()) {
         progress = absl::StrFormat("%g", gp.actual());
         if (gp.has_fraction()) absl::StrAppend(&progress, absl::StrFormat(" (%.0f%%)", 100 * gp.fraction()));
+        // How the actual was made when it is a roll-up of the children.
+        if (!gp.source().empty() && gp.source() != "check-ins") absl::StrAppend(&progress, ", ", gp.source());
       }
       std::cout << std::string(2 * d, ' ') << g.id() << "  " << g.statement() << "\n"
                 << std::string(2 * d + 4, ' ') << "owner " << (g.owner().empty() ? "-" : g.owner())
