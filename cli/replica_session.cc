@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
@@ -89,15 +91,21 @@ absl::Status Settle(const CliContext& ctx, Replica& replica, const std::string& 
   }
   client::SyncOptions once;
   once.max_attempts = 1;
+  once.pull_first = false;  // Edit opened the replica fresh: pulling again finds nothing
   absl::StatusOr<client::SyncReport> r = replica.Sync(once);
   if (!r.ok() && !absl::IsUnavailable(r.status()) && !absl::IsDeadlineExceeded(r.status())) {
     return r.status();
   }
   if (r.ok() && r->rejected > 0) {
+    // The newest r->rejected entries are this sync's (an older queued edit may be among them).
     const auto rejected = replica.Rejected();
+    std::vector<std::string> reasons;
+    for (size_t i = rejected.size() - std::min<size_t>(r->rejected, rejected.size()); i < rejected.size(); ++i) {
+      reasons.push_back(rejected[i].reason());
+    }
     return absl::FailedPreconditionError(absl::StrCat(
-        what, ": the server refused it: ", rejected.back().reason(),
-        " (kept in the rejected list; goalctl status shows it)"));
+        what, ": the server refused ", r->rejected, " edit(s): ", absl::StrJoin(reasons, "; "),
+        " (kept in the rejected list: goalctl rejected)"));
   }
   const size_t pending = replica.Status().outbox;
   if (json) {

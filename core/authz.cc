@@ -1,6 +1,7 @@
 #include "core/authz.h"
 
 #include "absl/strings/str_cat.h"
+#include "core/enum_names.h"
 #include "core/envelope.h"
 
 namespace goalsync::core {
@@ -53,15 +54,25 @@ bool Allows(Role role, Action action) {
   return false;
 }
 
-absl::string_view RoleName(Role role) {
-  switch (role) {
-    case ROLE_VIEWER: return "viewer";
-    case ROLE_EDITOR: return "editor";
-    case ROLE_MANAGER: return "manager";
-    case ROLE_AUDITOR: return "auditor";
-    case ROLE_ADMIN: return "admin";
-    default: return "no role";
+std::string RoleName(Role role) {
+  return role == ROLE_UNSPECIFIED ? "no role" : EnumWord(Role_descriptor(), role);
+}
+
+absl::StatusOr<std::pair<std::string, Role>> ParseGrant(absl::string_view grant) {
+  const size_t eq = grant.find('=');
+  if (eq == absl::string_view::npos || eq == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("grant \"", grant, "\": write WORKSPACE=ROLE or *=ROLE"));
   }
+  const std::string workspace(grant.substr(0, eq));
+  if (workspace != "*") {
+    if (absl::Status s = ValidateWorkspaceName(workspace); !s.ok()) return s;
+  }
+  absl::StatusOr<int> role = ParseEnum(Role_descriptor(), grant.substr(eq + 1));
+  if (!role.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("grant \"", grant, "\": role ", role.status().message()));
+  }
+  return std::make_pair(workspace, static_cast<Role>(*role));
 }
 
 absl::Status AuthorizeEvent(Role role, absl::string_view actor, const Event& event,

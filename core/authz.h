@@ -4,7 +4,11 @@
 #ifndef GOALSYNC_CORE_AUTHZ_H_
 #define GOALSYNC_CORE_AUTHZ_H_
 
+#include <string>
+#include <utility>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "goalsync/v1/admin.pb.h"
 #include "goalsync/v1/event.pb.h"
@@ -29,7 +33,11 @@ enum class Action {
 bool Allows(goalsync::v1::Role role, Action action);
 
 // "viewer", "editor", ...
-absl::string_view RoleName(goalsync::v1::Role role);
+std::string RoleName(goalsync::v1::Role role);
+
+// "WORKSPACE=ROLE" or "*=ROLE" (ROLE: viewer, editor, manager, auditor, admin), as
+// `goalsyncd token create --grant` and `goalctl admin token create --grant` take it.
+absl::StatusOr<std::pair<std::string, goalsync::v1::Role>> ParseGrant(absl::string_view grant);
 
 // Whether `actor`, with `role` in the workspace, may append `event` on top of `state` (the
 // plan before it). PERMISSION_DENIED naming the rule otherwise. An editor may:

@@ -144,19 +144,12 @@ int RunToken(const std::string& data_dir, const std::string& action, const std::
   if (action == "create") {
     std::map<std::string, goalsync::v1::Role> parsed;
     for (const std::string& g : grants) {
-      const size_t eq = g.find('=');
-      goalsync::v1::Role role = goalsync::v1::ROLE_UNSPECIFIED;
-      std::string role_name = eq == std::string::npos ? "" : g.substr(eq + 1);
-      for (auto& c : role_name) c = static_cast<char>(std::toupper(c));
-      if (eq == std::string::npos || !goalsync::v1::Role_Parse("ROLE_" + role_name, &role) ||
-          role == goalsync::v1::ROLE_UNSPECIFIED) {
-        std::fprintf(stderr,
-                     "goalsyncd: --grant %s: write WORKSPACE=ROLE (or *=ROLE), ROLE one of "
-                     "viewer, editor, manager, auditor, admin\n",
-                     g.c_str());
+      absl::StatusOr<std::pair<std::string, goalsync::v1::Role>> grant = goalsync::core::ParseGrant(g);
+      if (!grant.ok()) {
+        std::fprintf(stderr, "goalsyncd: --%s\n", std::string(grant.status().message()).c_str());
         return 2;
       }
-      parsed[g.substr(0, eq)] = role;
+      parsed[grant->first] = grant->second;
     }
     absl::StatusOr<goalsync::v1::CreateTokenResponse> created =
         (*store)->Create(name, parsed, "goalsyncd token create", absl::Now());

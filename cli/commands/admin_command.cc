@@ -4,7 +4,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "cli/commands/plan_edit_commands.h"
+#include "core/authz.h"
+#include "core/enum_names.h"
 #include "goalsync/v1/admin.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -30,9 +31,7 @@ absl::Status Invoke(const CliContext& ctx, Call call) {
 std::string Grants(const v1::TokenInfo& t) {
   std::string out;
   for (const auto& [ws, role] : t.grants()) {
-    std::string name = v1::Role_Name(role).substr(5);
-    for (char& c : name) c = static_cast<char>(std::tolower(c));
-    absl::StrAppend(&out, out.empty() ? "" : ",", ws, "=", name);
+    absl::StrAppend(&out, out.empty() ? "" : ",", ws, "=", core::EnumWord(v1::Role_descriptor(), role));
   }
   return out;
 }
@@ -57,12 +56,9 @@ void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
     v1::CreateTokenRequest req;
     req.set_name(*name);
     for (const std::string& g : *grants) {
-      const size_t eq = g.find('=');
-      absl::StatusOr<int> role = eq == std::string::npos
-                                     ? absl::InvalidArgumentError("write WORKSPACE=ROLE")
-                                     : ParseEnumName(v1::Role_descriptor(), "ROLE_", g.substr(eq + 1));
-      if (!role.ok()) return report(absl::InvalidArgumentError(absl::StrCat("--grant ", g, ": ", role.status().message())));
-      (*req.mutable_grants())[g.substr(0, eq)] = static_cast<v1::Role>(*role);
+      absl::StatusOr<std::pair<std::string, v1::Role>> grant = core::ParseGrant(g);
+      if (!grant.ok()) return report(grant.status());
+      (*req.mutable_grants())[grant->first] = grant->second;
     }
     v1::CreateTokenResponse resp;
     absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {

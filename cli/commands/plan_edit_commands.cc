@@ -3,38 +3,20 @@
 //   alloc people|budget|time, review add.
 #include "cli/commands/plan_edit_commands.h"
 
-#include <openssl/rand.h>
-
 #include <cctype>
 #include <iostream>
 #include <memory>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cli/output/plan_text.h"
 #include "cli/replica_session.h"
+#include "core/enum_names.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
-
-absl::StatusOr<int> ParseEnumName(const google::protobuf::EnumDescriptor* e,
-                                  const std::string& prefix, const std::string& text) {
-  std::string upper = prefix;
-  for (char c : text) upper += c == '-' ? '_' : static_cast<char>(std::toupper(c));
-  const google::protobuf::EnumValueDescriptor* v = e->FindValueByName(upper);
-  if (v == nullptr) v = e->FindValueByName(text);  // the full name also works
-  if (v != nullptr && v->number() != 0) return v->number();
-  std::vector<std::string> names;
-  for (int i = 1; i < e->value_count(); ++i) {
-    std::string n = e->value(i)->name().substr(prefix.size());
-    for (char& c : n) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
-    names.push_back(n);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("\"", text, "\" is not one of ", absl::StrJoin(names, ", ")));
-}
 
 namespace {
 
@@ -56,11 +38,9 @@ CLI::Option* AddNumber(CLI::App* cmd, const std::string& name, Setter set,
       help);
 }
 
+// "cr-<goal>-<6 hex>": short enough to type, random enough not to collide within a goal.
 std::string NewRequestId(const std::string& goal) {
-  unsigned char b[3];
-  RAND_bytes(b, sizeof(b));
-  return absl::StrCat("cr-", goal, "-",
-                      absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(b), 3)));
+  return absl::StrCat("cr-", goal, "-", client::NewEventId().substr(0, 6));
 }
 
 struct TargetArgs {
@@ -136,32 +116,28 @@ absl::Status RunTargetSet(const CliContext& ctx, const TargetArgs& a) {
 // --- cr ---------------------------------------------------------------------------------
 
 std::string StatusName(v1::ChangeRequestStatus s) {
-  std::string n = v1::ChangeRequestStatus_Name(s).substr(std::string("CHANGE_REQUEST_STATUS_").size());
-  for (char& c : n) c = static_cast<char>(std::tolower(c));
-  return n;
+  return core::EnumWord(v1::ChangeRequestStatus_descriptor(), s);
 }
 
-std::string TargetsText(const v1::Targets& t, const google::protobuf::RepeatedPtrField<v1::PeriodTargetChange>& p) {
-  std::vector<std::string> parts;
-  if (t.has_floor()) parts.push_back(absl::StrCat("floor ", t.floor()));
-  if (t.has_base()) parts.push_back(absl::StrCat("base ", t.base()));
-  if (t.has_stretch()) parts.push_back(absl::StrCat("stretch ", t.stretch()));
-  for (const auto& c : p) parts.push_back(absl::StrCat(c.period(), " ", c.target()));
-  return parts.empty() ? "-" : absl::StrJoin(parts, ", ");
+// What a change request proposes or replaced, "-" for nothing.
+std::string RequestTargets(const v1::Targets& t,
+                           const google::protobuf::RepeatedPtrField<v1::PeriodTargetChange>& p) {
+  const std::string text = TargetsText(t, p);
+  return text.empty() ? "-" : text;
 }
 
 Json CrJson(const v1::ChangeRequest& cr) {
   Json j{{"id", cr.id()},
          {"goal", cr.goal_id()},
          {"status", StatusName(cr.status())},
-         {"proposed", TargetsText(cr.targets(), cr.period_targets())},
+         {"proposed", RequestTargets(cr.targets(), cr.period_targets())},
          {"reason", cr.reason()},
          {"evidence", cr.evidence()},
          {"openedBy", cr.opened().actor()}};
   if (cr.has_decided()) {
     j["decidedBy"] = cr.decided().actor();
     j["decisionNote"] = cr.decision_note();
-    j["replaced"] = TargetsText(cr.targets_before(), cr.period_targets_before());
+    j["replaced"] = RequestTargets(cr.targets_before(), cr.period_targets_before());
   }
   return j;
 }
@@ -184,7 +160,7 @@ absl::Status RunCrList(const CliContext& ctx, const std::string& status) {
   if (crs.empty()) std::cout << "no change requests" << (status.empty() ? "" : " " + status) << "\n";
   for (auto* cr : crs) {
     std::cout << cr->id() << "  " << StatusName(cr->status()) << "  " << cr->goal_id() << ": "
-              << TargetsText(cr->targets(), cr->period_targets()) << "  (by "
+              << RequestTargets(cr->targets(), cr->period_targets()) << "  (by "
               << cr->opened().actor() << ": " << cr->reason() << ")\n";
   }
   return absl::OkStatus();
@@ -315,7 +291,7 @@ void RegisterPlanEditCommands(CLI::App& app, CliContext& ctx) {
     stc->add_option("STATUS", *status)->required();
     stc->add_option("--note", *st->mutable_note());
     stc->callback([&ctx, report, st, status] {
-      absl::StatusOr<int> s = ParseEnumName(v1::TaskStatus_descriptor(), "TASK_STATUS_", *status);
+      absl::StatusOr<int> s = core::ParseEnum(v1::TaskStatus_descriptor(), *status);
       if (!s.ok()) return report(s.status());
       st->set_status(static_cast<v1::TaskStatus>(*s));
       report(Edit(ctx, "task " + st->task_id() + " is " + *status,
@@ -352,7 +328,7 @@ void RegisterPlanEditCommands(CLI::App& app, CliContext& ctx) {
         static const std::map<std::string, std::string> kShort = {
             {"r", "responsible"}, {"a", "accountable"}, {"c", "consulted"}, {"i", "informed"}};
         if (auto it = kShort.find(name); it != kShort.end()) name = it->second;
-        absl::StatusOr<int> r = ParseEnumName(v1::RaciRole_descriptor(), "RACI_ROLE_", name);
+        absl::StatusOr<int> r = core::ParseEnum(v1::RaciRole_descriptor(), name);
         if (!r.ok()) return report(r.status());
         const std::string what = absl::StrCat(*person, " ", set ? "is" : "is no longer", " ",
                                               name, " on ", task->empty() ? *goal : *task);
@@ -443,16 +419,16 @@ void RegisterPlanEditCommands(CLI::App& app, CliContext& ctx) {
     }, "Change requests the review led to (repeatable)");
     add->add_option("--notes", *rv->mutable_notes());
     add->callback([&ctx, report, rv, kind, cause, decision] {
-      absl::StatusOr<int> k = ParseEnumName(v1::ReviewKind_descriptor(), "REVIEW_KIND_", *kind);
+      absl::StatusOr<int> k = core::ParseEnum(v1::ReviewKind_descriptor(), *kind);
       if (!k.ok()) return report(k.status());
       rv->set_kind(static_cast<v1::ReviewKind>(*k));
       if (!cause->empty()) {
-        absl::StatusOr<int> c = ParseEnumName(v1::DeviationCause_descriptor(), "DEVIATION_CAUSE_", *cause);
+        absl::StatusOr<int> c = core::ParseEnum(v1::DeviationCause_descriptor(), *cause);
         if (!c.ok()) return report(c.status());
         rv->set_deviation_cause(static_cast<v1::DeviationCause>(*c));
       }
       if (!decision->empty()) {
-        absl::StatusOr<int> d = ParseEnumName(v1::ReviewDecision_descriptor(), "REVIEW_DECISION_", *decision);
+        absl::StatusOr<int> d = core::ParseEnum(v1::ReviewDecision_descriptor(), *decision);
         if (!d.ok()) return report(d.status());
         rv->set_decision(static_cast<v1::ReviewDecision>(*d));
       }

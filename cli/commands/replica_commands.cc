@@ -18,7 +18,10 @@
 #include "absl/time/time.h"
 #include "goalsync/log_client.h"
 #include "goalsync/replica.h"
-#include "cli/commands/plan_edit_commands.h"
+#include "core/enum_names.h"
+#include "core/timestamps.h"
+#include "google/protobuf/util/json_util.h"
+#include "cli/output/plan_text.h"
 #include "cli/replica_session.h"
 #include "nlohmann/json.hpp"
 
@@ -29,17 +32,9 @@ using client::Replica;
 using Json = nlohmann::ordered_json;
 
 absl::StatusOr<v1::GoalLevel> ParseLevel(const std::string& name) {
-  absl::StatusOr<int> level = ParseEnumName(v1::GoalLevel_descriptor(), "GOAL_LEVEL_", name);
+  absl::StatusOr<int> level = core::ParseEnum(v1::GoalLevel_descriptor(), name);
   if (!level.ok()) return absl::InvalidArgumentError(absl::StrCat("level ", level.status().message()));
   return static_cast<v1::GoalLevel>(*level);
-}
-
-std::string Targets(const v1::Targets& t) {
-  std::string out;
-  if (t.has_floor()) absl::StrAppend(&out, "floor ", t.floor());
-  if (t.has_base()) absl::StrAppend(&out, out.empty() ? "" : " / ", "base ", t.base());
-  if (t.has_stretch()) absl::StrAppend(&out, out.empty() ? "" : " / ", "stretch ", t.stretch());
-  return out;
 }
 
 // --- sync, status ---------------------------------------------------------------------
@@ -66,7 +61,7 @@ absl::Status RunSync(const CliContext& ctx, bool full) {
     std::cout << "synced workspace " << ctx.workspace << ": pulled " << r->pulled << ", pushed "
               << r->pushed << ", head seq " << r->head << "\n";
     if (r->rejected > 0) {
-      std::cout << r->rejected << " edit(s) refused by the server: goalctl status lists them\n";
+      std::cout << r->rejected << " edit(s) refused by the server: goalctl rejected lists them\n";
     }
     if (r->restamped > 0) {
       std::cout << "this machine's clock was off by "
@@ -77,7 +72,7 @@ absl::Status RunSync(const CliContext& ctx, bool full) {
       std::cout << n << " open conflict(s): goalctl conflicts\n";
     }
   }
-  return r->rejected > 0 ? absl::FailedPreconditionError("some edits were refused (goalctl status)")
+  return r->rejected > 0 ? absl::FailedPreconditionError("some edits were refused (goalctl rejected)")
                          : absl::OkStatus();
 }
 
@@ -106,7 +101,7 @@ absl::Status RunStatus(const CliContext& ctx) {
     for (const auto& r : rejected) {
       j["rejected"].push_back({{"eventId", r.event().event_id()},
                                {"reason", r.reason()},
-                               {"rejectedAt", UtcTime(absl::FromUnixSeconds(r.rejected_at().seconds()))}});
+                               {"rejectedAt", UtcTime(core::FromTimestamp(r.rejected_at()))}});
     }
     std::cout << j.dump() << "\n";
     return absl::OkStatus();
@@ -132,6 +127,41 @@ absl::Status RunStatus(const CliContext& ctx) {
                      ->name()
               << "): " << r.reason() << "\n";
   }
+  return absl::OkStatus();
+}
+
+// --- rejected edits -------------------------------------------------------------------
+
+absl::Status RunRejected(const CliContext& ctx, const std::string& dismiss) {
+  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenReplica(ctx);
+  if (!replica.ok()) return replica.status();
+  if (!dismiss.empty()) {
+    if (absl::Status s = (*replica)->DismissRejected(dismiss); !s.ok()) return s;
+    std::cout << "rejected edit " << dismiss << " dismissed\n";
+    return absl::OkStatus();
+  }
+  const auto rejected = (*replica)->Rejected();
+  if (ctx.output_format() == Output::kJson) {
+    Json j = Json::array();
+    for (const auto& r : rejected) {
+      std::string payload;
+      (void)google::protobuf::util::MessageToJsonString(r.event().payload(), &payload);
+      j.push_back({{"eventId", r.event().event_id()},
+                   {"reason", r.reason()},
+                   {"rejectedAt", UtcTime(core::FromTimestamp(r.rejected_at()))},
+                   {"payload", Json::parse(payload)}});
+    }
+    std::cout << j.dump() << "\n";
+    return absl::OkStatus();
+  }
+  if (rejected.empty()) std::cout << "no rejected edits\n";
+  for (const auto& r : rejected) {
+    std::string payload;
+    (void)google::protobuf::util::MessageToJsonString(r.event().payload(), &payload);
+    std::cout << r.event().event_id() << "  " << UtcTime(core::FromTimestamp(r.rejected_at()))
+              << "\n  refused: " << r.reason() << "\n  edit:    " << payload << "\n";
+  }
+  if (!rejected.empty()) std::cout << "once seen: goalctl rejected dismiss EVENT_ID\n";
   return absl::OkStatus();
 }
 
@@ -162,7 +192,7 @@ absl::Status RunConflicts(const CliContext& ctx, bool all) {
     return absl::OkStatus();
   }
   for (const auto& c : conflicts) {
-    std::string kind = v1::ConflictKind_Name(c.kind()).substr(std::string("CONFLICT_KIND_").size());
+    const std::string kind = core::EnumWord(v1::ConflictKind_descriptor(), c.kind());
     std::cout << c.id() << "  " << kind << "  " << c.goal_id() << "." << c.field() << ": kept \""
               << c.winning_value() << "\" (" << c.winner().actor() << "), not \""
               << c.losing_value() << "\" (" << c.loser().actor() << ")"
@@ -222,7 +252,7 @@ absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::
       std::cout << std::string(2 * d, ' ') << g.id() << "  " << g.statement() << "\n"
                 << std::string(2 * d + 4, ' ') << "owner " << (g.owner().empty() ? "-" : g.owner())
                 << " | actual " << progress;
-      if (const std::string t = Targets(gp.targets()); !t.empty()) std::cout << " | " << t;
+      if (const std::string t = TargetsText(gp.targets()); !t.empty()) std::cout << " | " << t;
       if (!gp.band().empty()) std::cout << " | " << gp.band();
       std::cout << (g.archived() ? " | archived" : "") << "\n";
     }
@@ -258,6 +288,16 @@ void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
   app.add_subcommand("status",
                      "The local replica: edits waiting, edits refused, last sync, the server")
       ->callback([&ctx, report] { report(RunStatus(ctx)); });
+
+  {
+    CLI::App* rejected = app.add_subcommand(
+        "rejected", "Edits the server refused, with its reasons (kept until dismissed)");
+    auto id = std::make_shared<std::string>();
+    CLI::App* dismiss = rejected->add_subcommand("dismiss", "Forget a rejected edit");
+    dismiss->add_option("EVENT_ID", *id)->required();
+    rejected->require_subcommand(0, 1);
+    rejected->callback([&ctx, report, id] { report(RunRejected(ctx, *id)); });
+  }
 
   // goal add | set | move | archive | restore
   CLI::App* goal = app.add_subcommand("goal", "Create and edit goals (works offline)");

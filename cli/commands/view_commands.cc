@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "cli/replica_session.h"
+#include "core/enum_names.h"
 #include "core/plan/period.h"
 #include "core/plan/tree.h"
 #include "nlohmann/json.hpp"
@@ -28,11 +29,6 @@ using client::Replica;
 using Json = nlohmann::ordered_json;
 
 // --- shared bits ------------------------------------------------------------------------
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(c));
-  return s;
-}
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(c));
@@ -562,10 +558,7 @@ absl::Status RunReviewReport(const CliContext& ctx, v1::ReviewKind kind, const s
     }
   }
   std::sort(reviews.begin(), reviews.end(), [](auto* a, auto* b) { return a->goal_id() < b->goal_id(); });
-  std::string kind_name = Lower(v1::ReviewKind_Name(kind).substr(std::string("REVIEW_KIND_").size()));
-  auto enum_word = [](const std::string& full, const std::string& prefix) {
-    return full.size() > prefix.size() ? Lower(full.substr(prefix.size())) : full;
-  };
+  const std::string kind_name = core::EnumWord(v1::ReviewKind_descriptor(), kind);
   Json out{{"kind", kind_name}, {"period", period}, {"reviews", Json::array()}};
   for (const v1::Review* r : reviews) {
     Json j{{"id", r->id()},
@@ -573,9 +566,9 @@ absl::Status RunReviewReport(const CliContext& ctx, v1::ReviewKind kind, const s
            {"tasksDue", r->tasks_due()},
            {"tasksDone", r->tasks_done()},
            {"completionRate", r->completion_rate()},
-           {"deviationCause", r->deviation_cause() == 0 ? "" : enum_word(v1::DeviationCause_Name(r->deviation_cause()), "DEVIATION_CAUSE_")},
+           {"deviationCause", r->deviation_cause() == 0 ? "" : core::EnumWord(v1::DeviationCause_descriptor(), r->deviation_cause())},
            {"deviation", r->deviation_note()},
-           {"decision", r->decision() == 0 ? "" : enum_word(v1::ReviewDecision_Name(r->decision()), "REVIEW_DECISION_")},
+           {"decision", r->decision() == 0 ? "" : core::EnumWord(v1::ReviewDecision_descriptor(), r->decision())},
            {"changeRequests", r->change_request_ids()},
            {"notes", r->notes()},
            {"by", r->recorded().actor()}};

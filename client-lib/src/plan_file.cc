@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "core/timestamps.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::client {
@@ -210,7 +211,7 @@ nlohmann::ordered_json Entry(const goalsync::v1::Event& e) {
   if (!e.replica_id().empty()) j["replica"] = e.replica_id();
   if (e.has_base_seq()) j["baseSeq"] = e.base_seq();
   if (e.has_server_time()) {
-    j["acceptedAt"] = Rfc3339(e.server_time().seconds() * 1000000 + e.server_time().nanos() / 1000);
+    j["acceptedAt"] = Rfc3339(absl::ToUnixMicros(core::FromTimestamp(e.server_time())));
   }
   const nlohmann::ordered_json payload = nlohmann::ordered_json::parse(PayloadJson(e));
   for (const auto& [k, v] : payload.items()) j[k] = v;
@@ -239,7 +240,7 @@ std::string WritePlanFile(const std::string& workspace,
     for (const goalsync::v1::Event& e : events) {
       const std::string accepted =
           e.has_server_time()
-              ? Rfc3339(e.server_time().seconds() * 1000000 + e.server_time().nanos() / 1000)
+              ? Rfc3339(absl::ToUnixMicros(core::FromTimestamp(e.server_time())))
               : "";
       const std::string fields[kCsvWidth] = {
           e.event_id(),

@@ -18,6 +18,7 @@
 #include "core/plan/kernel.h"
 #include "core/plan/queries.h"
 #include "core/plan/tree.h"
+#include "core/timestamps.h"
 #include "goalsync/log_client.h"
 #include "replica_store.h"
 
@@ -33,18 +34,6 @@ constexpr size_t kApplyChunk = 1000;
 // opening the replica and StateAsOf replay at most this many.
 constexpr uint64_t kSnapshotEvery = 10000;
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(nanos / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  return ts;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
 const absl::Status& StatusOf(const absl::Status& s) { return s; }
 template <typename T>
 const absl::Status& StatusOf(const absl::StatusOr<T>& s) { return s.status(); }
@@ -53,10 +42,13 @@ bool Transient(const absl::Status& s) {
   return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
 }
 
-// A refusal of the request's content (as opposed to of the caller or the transport).
-bool Refusal(const absl::Status& s) {
+// A refusal of the request's content, as opposed to of the caller or the transport: a broken
+// rule, or a role that forbids one event (PERMISSION_DENIED naming it as events[i]; a token
+// without access to the workspace is refused without an index and keeps the outbox).
+bool Refusal(const absl::Status& s, const std::optional<std::pair<int, std::string>>& refused) {
   return absl::IsInvalidArgument(s) || absl::IsNotFound(s) || absl::IsFailedPrecondition(s) ||
-         absl::IsAlreadyExists(s) || absl::IsOutOfRange(s);
+         absl::IsAlreadyExists(s) || absl::IsOutOfRange(s) ||
+         (absl::IsPermissionDenied(s) && refused.has_value());
 }
 
 // The index i of a refusal "events[i]: reason", and the reason; nullopt if not of that form.
@@ -442,7 +434,7 @@ absl::Status Replica::Impl::Reject(uint64_t key, const absl::Status& why) {
   *edit.mutable_event() = it->second;
   edit.set_code(static_cast<int32_t>(why.code()));
   edit.set_reason(std::string(why.message()));
-  *edit.mutable_rejected_at() = ToTimestamp(Wall());
+  *edit.mutable_rejected_at() = core::ToTimestamp(Wall());
   ReplicaMeta next = meta;
   const uint64_t rkey = next.next_rejected();
   next.set_next_rejected(rkey + 1);
@@ -463,7 +455,7 @@ absl::StatusOr<uint64_t> Replica::Impl::Restamp() {
   if (!head.ok()) return head.status();
   absl::MutexLock lock(&mu);
   ReplicaMeta next = meta;
-  next.set_clock_offset_micros(absl::ToUnixMicros(FromTimestamp(head->server_time())) -
+  next.set_clock_offset_micros(absl::ToUnixMicros(core::FromTimestamp(head->server_time())) -
                                absl::ToUnixMicros(Wall()));
   // Readings given out under the wrong clock are taken back: pending edits are stamped
   // again after everything confirmed.
@@ -536,9 +528,7 @@ absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
       continue;
     }
     std::optional<std::pair<int, std::string>> refused = RefusedIndex(s);
-    // Transport, auth or server trouble: the outbox stays. A role that forbids one event
-    // (PERMISSION_DENIED naming it) is that event's refusal, like a broken rule.
-    if (!Refusal(s) && !(absl::IsPermissionDenied(s) && refused.has_value())) return s;
+    if (!Refusal(s, refused)) return s;  // transport, auth or server trouble: the outbox stays
     if (refused.has_value() && refused->first > 0 && static_cast<size_t>(refused->first) < n) {
       next_size = static_cast<size_t>(refused->first);  // send the good prefix alone
       continue;
@@ -776,7 +766,7 @@ ReplicaStatus Replica::Status() const {
   st.log_from = impl_->meta.log_from();
   st.outbox = impl_->outbox.size();
   st.rejected = impl_->rejected.size();
-  if (impl_->meta.has_last_sync()) st.last_sync = FromTimestamp(impl_->meta.last_sync());
+  if (impl_->meta.has_last_sync()) st.last_sync = core::FromTimestamp(impl_->meta.last_sync());
   st.clock_offset = absl::Microseconds(impl_->meta.clock_offset_micros());
   st.stale = impl_->stale;
   return st;
@@ -794,7 +784,7 @@ absl::StatusOr<SyncReport> Replica::Push(const SyncOptions& options) {
 
 absl::StatusOr<SyncReport> Replica::Sync(const SyncOptions& options) {
   absl::MutexLock lock(&impl_->sync_mu);
-  absl::StatusOr<SyncReport> pulled = impl_->PullLocked(options);
+  absl::StatusOr<SyncReport> pulled = options.pull_first ? impl_->PullLocked(options) : SyncReport();
   if (!pulled.ok()) return pulled.status();
   absl::StatusOr<SyncReport> pushed = impl_->PushLocked(options);
   if (!pushed.ok()) return pushed.status();
@@ -812,7 +802,7 @@ absl::StatusOr<SyncReport> Replica::Sync(const SyncOptions& options) {
     report.pulled += confirmed->pulled;
   }
   absl::MutexLock state_lock(&impl_->mu);
-  *impl_->meta.mutable_last_sync() = ToTimestamp(impl_->Wall());
+  *impl_->meta.mutable_last_sync() = core::ToTimestamp(impl_->Wall());
   ReplicaStore::Batch batch(*impl_->store);
   batch.PutMeta(impl_->meta);
   if (absl::Status s = impl_->store->Commit(batch, /*sync=*/false); !s.ok()) return s;

@@ -55,7 +55,6 @@ class ReplicaStore {
     // Drops the whole local log and every snapshot (the replica restarts from the server's
     // plan).
     void ClearLog();
-    size_t Count() const { return batch_.Count(); }
 
    private:
     friend class ReplicaStore;

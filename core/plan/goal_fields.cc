@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/enum_names.h"
 #include "core/plan/period.h"
 
 namespace goalsync::core {
@@ -61,17 +62,9 @@ FieldSpec Number(std::function<void(Goal*, double)> set, std::function<std::stri
 FieldSpec Enum(const EnumDescriptor* descriptor, std::function<void(Goal*, int)> set,
                std::function<int(const Goal&)> get) {
   return {[descriptor, set](absl::string_view v, Goal* g) {
-            const int n = ParseEnumValue(descriptor, v);
-            if (n < 0) {
-              std::vector<std::string> names;
-              for (int i = 1; i < descriptor->value_count(); ++i) {
-                names.push_back(absl::AsciiStrToLower(descriptor->value(i)->name().substr(
-                    descriptor->value(0)->name().size() - std::string("UNSPECIFIED").size())));
-              }
-              return absl::InvalidArgumentError(absl::StrCat(
-                  "\"", v, "\" is not one of: ", absl::StrJoin(names, ", ")));
-            }
-            set(g, n);
+            absl::StatusOr<int> n = ParseEnum(descriptor, v);
+            if (!n.ok()) return n.status();
+            set(g, *n);
             return absl::OkStatus();
           },
           [descriptor, get](const Goal& g) {
@@ -131,17 +124,6 @@ const std::map<std::string, FieldSpec, std::less<>>& Specs() {
 }
 
 }  // namespace
-
-int ParseEnumValue(const EnumDescriptor* descriptor, absl::string_view text) {
-  const std::string upper = absl::AsciiStrToUpper(text);
-  const std::string& zero = descriptor->value(0)->name();  // FOO_UNSPECIFIED
-  const std::string prefix = zero.substr(0, zero.size() - std::string("UNSPECIFIED").size());
-  for (const std::string& candidate : {upper, prefix + upper}) {
-    const auto* value = descriptor->FindValueByName(candidate);
-    if (value != nullptr && value->number() != 0) return value->number();
-  }
-  return -1;
-}
 
 const std::vector<std::string>& GoalFieldNames() {
   static const auto* names = [] {

@@ -23,10 +23,6 @@ std::string GetGoalField(absl::string_view field, const goalsync::v1::Goal& goal
 // Every settable field name, in a fixed order.
 const std::vector<std::string>& GoalFieldNames();
 
-// Parses an enum value of `descriptor` given as its full name ("GOAL_LEVEL_TEAM") or short
-// name in any case ("team", "business_line"). Returns -1 if it is neither, or UNSPECIFIED.
-int ParseEnumValue(const google::protobuf::EnumDescriptor* descriptor, absl::string_view text);
-
 }  // namespace goalsync::core
 
 #endif  // GOALSYNC_CORE_PLAN_GOAL_FIELDS_H_

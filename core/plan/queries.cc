@@ -37,10 +37,6 @@ GoalProgress ToProto(const core::Progress& p) {
 
 }  // namespace
 
-int64_t TimestampNanos(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000000 + t.nanos();
-}
-
 absl::StatusOr<Goal> FindGoal(const PlanState& state, const std::string& goal_id) {
   const Goal* g = Lookup(state, goal_id);
   if (g == nullptr) return NoSuchGoal(goal_id);

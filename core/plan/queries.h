@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "core/timestamps.h"  // TimestampNanos, for callers filtering by time
 #include "goalsync/v1/plan_service.pb.h"
 
 namespace goalsync::core {
@@ -32,9 +33,6 @@ bool HistoryMatches(const goalsync::v1::Event& e, const goalsync::v1::GetHistory
 // For each field of the goal that was ever changed: value, change and change request.
 absl::StatusOr<goalsync::v1::BlameResponse> Blame(const goalsync::v1::PlanState& state,
                                                   const std::string& goal_id);
-
-// Nanoseconds since the epoch (for comparing server_time with filters).
-int64_t TimestampNanos(const google::protobuf::Timestamp& t);
 
 }  // namespace goalsync::core
 

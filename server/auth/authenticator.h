@@ -50,8 +50,6 @@ class Authenticator {
   // The caller's token, for calls that span workspaces (Admin). Also rate-limited.
   absl::StatusOr<goalsync::v1::TokenInfo> Identify(const grpc::ServerContextBase& ctx);
 
-  bool dev_mode() const { return store_ == nullptr; }
-
  private:
   absl::Status Charge(const std::string& token_id);
 

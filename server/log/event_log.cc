@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/envelope.h"
+#include "core/timestamps.h"
 #include "core/plan/kernel.h"
 #include "server/log/group_commit.h"
 #include "spdlog/spdlog.h"
@@ -228,9 +229,7 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
   absl::MutexLock lock(&(*ws)->mu);
   head.set_seq((*ws)->committed_seq);
   head.set_hash((*ws)->committed_hash);
-  const int64_t now = absl::ToUnixNanos(absl::Now());
-  head.mutable_server_time()->set_seconds(now / 1000000000);
-  head.mutable_server_time()->set_nanos(static_cast<int32_t>(now % 1000000000));
+  *head.mutable_server_time() = core::ToTimestamp(absl::Now());
   return head;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/authz.h"
 #include "core/envelope.h"
+#include "core/timestamps.h"
 #include "core/hash_chain.h"
 #include "core/plan/kernel.h"
 #include "server/store/keys.h"
@@ -23,12 +24,9 @@ GroupCommit::GroupCommit(LogStore& store, absl::Time now,
       in_flight_(std::move(in_flight)),
       snapshot_every_(snapshot_every),
       batch_(store),
+      server_time_(core::ToTimestamp(now)),
       now_micros_(absl::ToUnixMicros(now)),
-      max_skew_micros_(absl::ToInt64Microseconds(max_clock_skew)) {
-  const int64_t nanos = absl::ToUnixNanos(now);
-  server_time_.set_seconds(nanos / 1000000000);
-  server_time_.set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
+      max_skew_micros_(absl::ToInt64Microseconds(max_clock_skew)) {}
 
 absl::StatusOr<std::optional<uint64_t>> GroupCommit::FindDuplicate(const Workspace& ws,
                                                                    const std::string& key) {

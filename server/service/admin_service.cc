@@ -1,5 +1,7 @@
 #include "server/service/admin_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/envelope.h"
@@ -78,11 +80,11 @@ grpc::ServerUnaryReactor* AdminService::ListTokens(grpc::CallbackServerContext* 
     if (tokens_ == nullptr) return absl::FailedPreconditionError("goalsyncd runs without auth (--insecure-no-auth)");
     absl::StatusOr<TokenInfo> caller = auth_.Identify(*ctx);
     if (!caller.ok()) return caller.status();
+    const bool admin = std::any_of(caller->grants().begin(), caller->grants().end(),
+                                   [](const auto& g) { return g.second == ROLE_ADMIN; });
+    if (!admin) return absl::PermissionDeniedError(absl::StrCat(caller->name(), " administers no workspace"));
     for (const TokenInfo& t : tokens_->List()) {
       if (Administers(*caller, t.grants()).ok()) *response->add_tokens() = t;
-    }
-    if (response->tokens_size() == 0 && !Administers(*caller, caller->grants()).ok()) {
-      return absl::PermissionDeniedError(absl::StrCat(caller->name(), " administers no workspace"));
     }
     return absl::OkStatus();
   });

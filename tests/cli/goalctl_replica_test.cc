@@ -201,6 +201,23 @@ TEST_F(GoalctlReplicaTest, ABadPlanFileNamesTheLineAndImportsNothing) {
   EXPECT_THAT(head.out, HasSubstr("\"seq\":0"));
 }
 
+TEST_F(GoalctlReplicaTest, AnEditTheServerRefusesIsListedUntilDismissed) {
+  ASSERT_EQ(Goalctl("li", "sync").exit_code, 0);
+  ASSERT_EQ(Goalctl("li", "--offline goal add launch --statement 'li launches' --parent sales-team-2026 --owner li").exit_code, 0);
+  ASSERT_EQ(Goalctl("wang", "goal add launch --statement 'wang launches' --parent sales-team-2026 --owner wang").exit_code, 0);
+  RunResult sync = Goalctl("li", "sync");
+  EXPECT_EQ(sync.exit_code, 1) << sync.out;
+  EXPECT_THAT(sync.out, HasSubstr("1 edit(s) refused by the server: goalctl rejected lists them"));
+  Json rejected = GoalctlJson("li", "rejected");
+  ASSERT_EQ(rejected.size(), 1u) << rejected.dump();
+  EXPECT_THAT(rejected[0]["reason"].get<std::string>(), HasSubstr("launch"));
+  EXPECT_EQ(rejected[0]["payload"]["goalCreated"]["statement"], "li launches");
+  RunResult dismissed = Goalctl("li", "rejected dismiss " + rejected[0]["eventId"].get<std::string>());
+  EXPECT_EQ(dismissed.exit_code, 0) << dismissed.out;
+  EXPECT_TRUE(GoalctlJson("li", "rejected").empty());
+  EXPECT_EQ(Goalctl("li", "rejected dismiss nope").exit_code, 1);
+}
+
 TEST_F(GoalctlReplicaTest, InitWritesSettingsThatEnvironmentAndFlagsOverride) {
   const std::string config = dir_.Sub("goalctl.yaml");
   const std::string unset = "env -u GOALSYNC_SERVER -u GOALSYNC_WORKSPACE -u GOALSYNC_REPLICA "

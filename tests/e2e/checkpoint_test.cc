@@ -116,14 +116,14 @@ TEST_F(CheckpointTest, AnAlteredEventIsFoundBySeq) {
   });
   CommandResult r = Goalctl("audit verify --pubkey " + dir_.Sub("server.pub"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("seq 5"));
+  EXPECT_THAT(r.out, HasSubstr("seq 5: content does not match its hash (the event was altered)"));
 }
 
 TEST_F(CheckpointTest, ARemovedEventIsFoundBySeq) {
   ServeTamperedCopy([&](RawStore& raw) { raw.Delete(RawStore::kLog, server::keys::LogKey(1, 7)); });
   CommandResult r = Goalctl("audit verify --pubkey " + dir_.Sub("server.pub"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("seq 8"));  // the event after the hole does not link
+  EXPECT_THAT(r.out, HasSubstr("seq 7: expected next, found seq 8"));
 }
 
 TEST_F(CheckpointTest, ReorderedEventsAreFoundBySeq) {
@@ -135,7 +135,7 @@ TEST_F(CheckpointTest, ReorderedEventsAreFoundBySeq) {
   });
   CommandResult r = Goalctl("audit verify --pubkey " + dir_.Sub("server.pub"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.out, HasSubstr("seq 3"));
+  EXPECT_THAT(r.out, HasSubstr("seq 3: expected next, found seq 4"));
 }
 
 TEST_F(CheckpointTest, ARewriteThatResealsTheChainIsCaughtByAKeptCheckpoint) {

@@ -99,6 +99,9 @@ struct SyncOptions {
   // the tail instead of reading the whole log (its local history then starts there).
   // 0: always read the whole log (an auditor's replica).
   uint64_t snapshot_threshold = 10000;
+  // Sync begins with a pull (so that pushed edits are checked against the newest plan
+  // locally first); false when the caller has just pulled.
+  bool pull_first = true;
   // Called as a long pull goes on: events done out of the total to catch up.
   std::function<void(uint64_t done, uint64_t total)> on_progress;
 };

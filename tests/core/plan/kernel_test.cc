@@ -83,7 +83,7 @@ const Case kCases[] = {
     {"unknown field", R"({"goalFieldSet": {"goalId": "sales", "field": "colour", "value": "red"}})",
      StatusCode::kInvalidArgument, "no settable field \"colour\""},
     {"bad enum value", R"({"goalFieldSet": {"goalId": "sales", "field": "direction", "value": "up"}})",
-     StatusCode::kInvalidArgument, "is not one of: increase, decrease, stay_within"},
+     StatusCode::kInvalidArgument, "is not one of increase, decrease, stay-within"},
     {"bad number", R"({"goalFieldSet": {"goalId": "sales", "field": "baseline", "value": "lots"}})",
      StatusCode::kInvalidArgument, "is not a number"},
     {"negative weight", R"({"goalFieldSet": {"goalId": "sales", "field": "weight", "value": "-1"}})",
