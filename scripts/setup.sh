@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libspdlog-dev libgtest-dev libgmock-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libjemalloc-dev libcsv-dev
-  python3-grpcio python3-protobuf openssl
+  python3-grpcio python3-protobuf openssl prometheus-cpp-dev prometheus
 )
 
 missing=()

@@ -14,6 +14,8 @@
 #include "core/signing.h"
 #include "server/audit/checkpointer.h"
 #include "server/auth/token_store.h"
+#include "server/ops/log_format.h"
+#include "server/ops/ops_cli.h"
 #include "server/server.h"
 #include "server/store/store_verifier.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -205,6 +207,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   int shutdown_grace_ms = 1000;
   AddFlags(app, options, log_level, shutdown_grace_ms);
+  goalsync::server::OpsCli ops;
+  goalsync::server::AddOpsCli(app, options, ops);
   std::string verify_dir;
   CLI::App* verify = app.add_subcommand(
       "verify",
@@ -233,6 +237,7 @@ int main(int argc, char** argv) {
   pubkey->add_option("--data-dir", pubkey_dir)->required();
   pubkey->add_option("--signing-key", pubkey_file, "The key file, if not in the data dir");
   CLI11_PARSE(app, argc, argv);
+  if (std::optional<int> exit_code = goalsync::server::RunOpsSubcommand(ops)) return *exit_code;
   if (*verify) return RunVerify(verify_dir);
   if (*pubkey) {
     goalsync::server::CheckpointOptions o;
@@ -257,6 +262,9 @@ int main(int argc, char** argv) {
   options.shutdown_grace = absl::Milliseconds(shutdown_grace_ms);
 
   spdlog::set_level(spdlog::level::from_str(log_level));
+  if (auto format = goalsync::server::ParseLogFormat(ops.log_format); format.ok()) {
+    goalsync::server::UseLogFormat(*format);
+  }
   const sigset_t stop_signals = BlockStopSignals();
 
   absl::StatusOr<std::unique_ptr<goalsync::server::Server>> server =

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -15,9 +16,15 @@
 #include "server/audit/checkpointer.h"
 #include "server/auth/authenticator.h"
 #include "server/auth/token_store.h"
+#include "server/ops/health.h"
+#include "server/ops/http_endpoint.h"
+#include "server/ops/metrics.h"
+#include "server/ops/ops_monitor.h"
+#include "server/ops/request_log.h"
 #include "server/service/admin_service.h"
 #include "server/service/event_log_service.h"
 #include "server/service/plan_service.h"
+#include "server/store/backup.h"
 #include "server/store/log_store.h"
 
 namespace goalsync::server {
@@ -49,6 +56,14 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   CheckpointOptions checkpoints;
+  // HOST:PORT of the plain-HTTP port for Prometheus (/metrics) and probes (/healthz,
+  // /readyz). Empty: no such port, and no metrics are kept (the append path then skips
+  // them). Anyone who reaches it reads the metrics: keep it on loopback or a private network.
+  std::string metrics_listen;
+  // The free-space reserve under which appends are refused (RESOURCE_EXHAUSTED).
+  DiskGuardOptions disk;
+  // Which requests the request log names (refused ones always; slow unary ones).
+  RequestLogOptions request_log;
 };
 
 // Whether `listen` (host:port) is a loopback address (127.x.x.x, [::1], localhost).
@@ -72,10 +87,34 @@ class Server {
   // Blocks until Shutdown() has been called from another thread.
   void Wait() { grpc_server_->Wait(); }
 
+  // The port of --metrics-listen (0 without one).
+  int metrics_port() const { return http_ != nullptr ? http_->port() : 0; }
+  Health& health() { return health_; }
+
+  // An online backup into `to` (backup.h). One at a time: UNAVAILABLE while another runs.
+  absl::StatusOr<BackupResult> Backup(const std::string& to);
+  // The same on a thread of its own (a backup takes seconds: no gRPC thread waits for it);
+  // `done` runs there. Shutdown waits for it.
+  void StartBackup(const std::string& to,
+                   absl::AnyInvocable<void(absl::StatusOr<BackupResult>) &&> done);
+
  private:
   Server() = default;
 
+  // Wires the metrics, health and disk guard to the store and the log (Start's helper).
+  absl::Status StartOps();
+  void RefreshGauges();
+
   ServerOptions options_;
+  Health health_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<OpsMonitor> monitor_;
+  std::unique_ptr<HttpEndpoint> http_;
+  absl::Mutex backup_mu_;
+  absl::Mutex backup_thread_mu_;
+  std::thread backup_thread_ ABSL_GUARDED_BY(backup_thread_mu_);
+  bool backup_running_ ABSL_GUARDED_BY(backup_thread_mu_) = false;
+  bool backups_closed_ ABSL_GUARDED_BY(backup_thread_mu_) = false;
   std::unique_ptr<LogStore> store_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<Authenticator> auth_;

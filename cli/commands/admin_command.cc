@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "cli/commands/admin_backup_command.h"
 #include "core/authz.h"
 #include "core/enum_names.h"
 #include "goalsync/v1/admin.grpc.pb.h"
@@ -42,6 +43,7 @@ void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
   auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
   CLI::App* admin = app.add_subcommand("admin", "Administer a running goalsyncd (needs an admin token)");
   admin->require_subcommand(1);
+  RegisterAdminBackupCommand(*admin, ctx);
   CLI::App* token = admin->add_subcommand("token", "Bearer tokens: create, list, revoke");
   token->require_subcommand(1);
 

@@ -47,6 +47,8 @@ class Checkpointer {
   void SignNow();
   absl::StatusOr<goalsync::v1::GetCheckpointsResponse> GetCheckpoints(
       const std::string& workspace, uint64_t from_seq) const;
+  // The checkpoints database, for online backups (server/store/backup.h) only.
+  rocksdb::DB& db() const { return *db_; }
 
  private:
   Checkpointer(EventLog& log, CheckpointOptions options) : log_(log), options_(options) {}

@@ -37,6 +37,8 @@ class TokenStore {
   std::vector<goalsync::v1::TokenInfo> List() const;
   // The token's info if `token` is one of ours and not revoked; UNAUTHENTICATED otherwise.
   absl::StatusOr<goalsync::v1::TokenInfo> Authenticate(absl::string_view token) const;
+  // The token database, for online backups (server/store/backup.h) only.
+  rocksdb::DB& db() const { return *db_; }
 
  private:
   TokenStore() = default;

@@ -63,6 +63,10 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
     std::move(done)(std::move(s));
     return;
   }
+  if (absl::Status s = options_.observer ? options_.observer->Admit() : absl::OkStatus(); !s.ok()) {
+    std::move(done)(std::move(s));  // e.g. the disk is full: refused before anything is staged
+    return;
+  }
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
@@ -97,7 +101,10 @@ void EventLog::RunStager() {
         queue_.pop_front();
       }
     }
+    const absl::Time staging = absl::Now();
+    const size_t taken = requests.size();
     std::unique_ptr<Staged> group = StageGroup(std::move(requests));
+    if (options_.observer) options_.observer->OnGroupStaged(absl::Now() - staging, taken);
     absl::MutexLock lock(&queue_mu_);
     in_flight_.push_back(group->commit);
     staged_.push_back(std::move(group));
@@ -154,7 +161,15 @@ void EventLog::RunWriter() {
       staged_.pop_front();
       broken = broken_;
     }
+    const absl::Time writing = absl::Now();
     absl::Status written = broken.ok() ? group->commit->Write() : broken;
+    if (options_.observer && broken.ok()) {
+      size_t events = 0;
+      for (const auto& e : group->events) events += e.size();
+      if (events > 0 || !written.ok()) {
+        options_.observer->OnGroupWritten(absl::Now() - writing, events, written);
+      }
+    }
     if (!written.ok()) {
       if (broken.ok()) {
         spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",

@@ -28,6 +28,7 @@
 #include "goalsync/v1/log.pb.h"
 #include "server/log/group_commit.h"
 #include "server/log/workspace.h"
+#include "server/ops/log_observer.h"
 #include "server/store/log_store.h"
 
 namespace goalsync::server {
@@ -48,6 +49,9 @@ struct EventLogOptions {
   // FAILED_PRECONDITION naming the skew, so that a writer with a wrong clock re-stamps its
   // edits instead of winning every later merge (architecture.md). Zero: no bound.
   absl::Duration max_clock_skew = absl::Minutes(5);
+  // Hears of every group staged and written, and may refuse appends before they are queued
+  // (server/ops/log_observer.h). Null: nobody. Not owned; must outlive the EventLog.
+  LogObserver* observer = nullptr;
 };
 
 class EventLog {

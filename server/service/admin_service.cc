@@ -90,4 +90,35 @@ grpc::ServerUnaryReactor* AdminService::ListTokens(grpc::CallbackServerContext* 
   });
 }
 
+grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* ctx,
+                                               const BackupRequest* request,
+                                               BackupResponse* response) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  absl::Status allowed = absl::OkStatus();
+  if (tokens_ != nullptr) {  // dev mode: everyone may
+    absl::StatusOr<TokenInfo> caller = auth_.Identify(*ctx);
+    google::protobuf::Map<std::string, Role> everything;
+    everything["*"] = ROLE_ADMIN;
+    allowed = caller.ok() ? Administers(*caller, everything) : caller.status();
+  }
+  if (allowed.ok() && !backup_) allowed = absl::UnimplementedError("this server takes no backups");
+  if (allowed.ok() && request->to().empty()) {
+    allowed = absl::InvalidArgumentError("to is empty: name the backup directory");
+  }
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  backup_(request->to(), [reactor, response](absl::StatusOr<BackupResult> result) {
+    if (result.ok()) {
+      response->set_backup_id(result->backup_id);
+      response->set_total_bytes(result->total_bytes);
+      response->set_copied_bytes(result->copied_bytes);
+      response->set_duration_ms(static_cast<uint64_t>(absl::ToInt64Milliseconds(result->took)));
+    }
+    reactor->Finish(ToGrpcStatus(result.status()));
+  });
+  return reactor;
+}
+
 }  // namespace goalsync::server

@@ -53,7 +53,8 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
     Complete(index, std::move(ack));
     return;
   }
-  log_.Append(req.append(), [this, index, request = std::move(request)](
+  log_.Append(req.append(), ObserveAppend(log_.options().observer, "AppendStream",
+                                          [this, index, request = std::move(request)](
                                 absl::StatusOr<goalsync::v1::AppendResponse> result) mutable {
     AppendAck ack;
     ack.set_request_id(request->request_id());
@@ -64,7 +65,7 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
       ack.mutable_error()->set_message(std::string(result.status().message()));
     }
     Complete(index, std::move(ack));
-  }, std::move(*writer));
+  }), std::move(*writer));
 }
 
 void AppendStreamReactor::Complete(uint64_t index, AppendAck ack) {

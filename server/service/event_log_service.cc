@@ -29,10 +29,11 @@ grpc::ServerUnaryReactor* EventLogService::Append(grpc::CallbackServerContext* c
     reactor->Finish(ToGrpcStatus(who.status()));
     return reactor;
   }
-  log_.Append(*request, [reactor, response](absl::StatusOr<AppendResponse> result) {
+  log_.Append(*request, ObserveAppend(log_.options().observer, "Append",
+                                       [reactor, response](absl::StatusOr<AppendResponse> result) {
     if (result.ok()) *response = std::move(*result);
     reactor->Finish(ToGrpcStatus(result.status()));
-  }, who->writer());
+  }), who->writer());
   return reactor;
 }
 

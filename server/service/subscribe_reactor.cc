@@ -53,6 +53,7 @@ SubscribeReactor::SubscribeReactor(EventLog& log, Workspace& ws, uint64_t from_s
       buffer_(buffer),
       sink_(std::make_shared<Sink>(this)),
       next_seq_(std::max<uint64_t>(from_seq, 1)) {
+  if (log_.options().observer) log_.options().observer->OnSubscriberStarted();
   Drive();
 }
 
@@ -75,6 +76,7 @@ void SubscribeReactor::OnCancel() {
 }
 
 void SubscribeReactor::OnDone() {
+  if (log_.options().observer) log_.options().observer->OnSubscriberEnded();
   log_.RemoveSink(ws_, sink_.get());
   delete this;
 }
@@ -152,7 +154,10 @@ void SubscribeReactor::DriveLive() {
     overflowed = overflowed_ && msg_.events_size() == 0;
     resume = next_seq_;
   }
-  if (!overflowed) return StartWrite(&msg_);
+  if (!overflowed) {
+    if (log_.options().observer) log_.options().observer->OnSubscriberLag(msg_.events_size());
+    return StartWrite(&msg_);
+  }
   End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                    absl::StrCat("subscriber fell more than ", buffer_,
                                 " events behind; resume from_seq=", resume)));

@@ -93,6 +93,7 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   db_options.max_total_wal_size = 128 << 20;
   // At open, keep what the WAL replay recovers in memtables instead of writing it out first.
   db_options.avoid_flush_during_recovery = true;
+  if (options.env != nullptr) db_options.env = options.env;
   auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (int f = 0; f < kFamilyCount; ++f) {
@@ -278,6 +279,27 @@ absl::StatusOr<goalsync::v1::Event> LogStore::ReadEvent(uint32_t ws_id, uint64_t
   }
   return event;
 }
+
+absl::StatusOr<uint64_t> LogStore::FreeSpace() const {
+  uint64_t free = 0;
+  if (rocksdb::Status s = db_->GetEnv()->GetFreeSpace(options_.dir, &free); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("free space of ", options_.dir, ": ", s.ToString()));
+  }
+  return free;
+}
+
+uint64_t LogStore::FamilyProperty(Family f, const std::string& property) const {
+  uint64_t value = 0;
+  return db_->GetIntProperty(cf(f), property, &value) ? value : 0;
+}
+
+uint64_t LogStore::TotalProperty(const std::string& property) const {
+  uint64_t sum = 0;
+  for (int f = 0; f < kFamilyCount; ++f) sum += FamilyProperty(static_cast<Family>(f), property);
+  return sum;
+}
+
+const char* LogStore::FamilyName(Family f) { return kFamilyNames[f]; }
 
 absl::Status LogStore::Commit(CommitBatch& batch) {
   rocksdb::WriteOptions wo;

@@ -38,6 +38,9 @@ struct StoreOptions {
   // RocksDB block cache for reads, in MiB. Larger keeps more of the log in memory for
   // catch-up reads; costs that much RAM.
   size_t block_cache_mb = 64;
+  // The Env RocksDB does its file I/O through; null: the default (the local file system).
+  // Tests hand in a fault-injecting one. Not owned; must outlive the store.
+  rocksdb::Env* env = nullptr;
 };
 
 // What the store knows of a workspace that has been written to.
@@ -118,6 +121,19 @@ class LogStore {
   absl::Status Commit(CommitBatch& batch);
 
   const StoreOptions& options() const { return options_; }
+
+  // Free bytes on the file system that holds the data dir (through the store's Env).
+  // UNAVAILABLE if the file system cannot say.
+  absl::StatusOr<uint64_t> FreeSpace() const;
+  // A RocksDB integer property ("rocksdb.estimate-live-data-size", ...) of one column family,
+  // or summed over all of them; 0 if RocksDB does not know it.
+  uint64_t FamilyProperty(Family f, const std::string& property) const;
+  uint64_t TotalProperty(const std::string& property) const;
+  static const char* FamilyName(Family f);
+
+  // The database, for backups (server/store/backup.h) only: everything else goes through
+  // the methods above.
+  rocksdb::DB& db() const { return *db_; }
 
  private:
   friend class CommitBatch;
