@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/refusal.h"
+#include "core/schema.h"
 
 namespace goalsync::core {
 namespace {
@@ -89,8 +91,11 @@ absl::Status ValidateSubmittedEvent(const goalsync::v1::Event& event,
                      kSchemaVersion, ": upgrade goalsyncd"));
   }
   if (!event.has_payload()) {
-    return absl::InvalidArgumentError("payload is missing: an event must say what changed");
+    return WithField(
+        absl::InvalidArgumentError("payload is missing: an event must say what changed"),
+        "payload");
   }
+  if (absl::Status s = CheckSchema(event); !s.ok()) return s;
   return ValidatePayload(event.payload());
 }
 

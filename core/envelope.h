@@ -32,7 +32,10 @@ absl::Status ValidateId(absl::string_view what, absl::string_view id);
 
 // OK if `event`, as submitted by a writer for `workspace`, may be appended: event_id and
 // payload set and well-formed, server-assigned fields unset, workspace empty or equal,
-// schema_version not newer than this code. INVALID_ARGUMENT naming the field otherwise.
+// schema_version not newer than this code, and every field within its schema
+// (core::CheckSchema: enums in their defined sets, UTF-8 strings of bounded size, finite
+// numbers, no unknown fields). INVALID_ARGUMENT naming the field otherwise (in the message,
+// and as the Refusal's field when CheckSchema found it).
 absl::Status ValidateSubmittedEvent(const goalsync::v1::Event& event, absl::string_view workspace);
 
 // The goal an event's payload is about; empty if it is about none.

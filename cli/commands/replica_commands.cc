@@ -177,6 +177,8 @@ absl::Status RunConflicts(const CliContext& ctx, bool all) {
       j.push_back({{"id", c.id()},
                    {"kind", v1::ConflictKind_Name(c.kind())},
                    {"goal", c.goal_id()},
+                   {"task", c.task_id()},
+                   {"changeRequest", c.change_request_id()},
                    {"field", c.field()},
                    {"losingValue", c.losing_value()},
                    {"loser", c.loser().actor()},
@@ -193,7 +195,10 @@ absl::Status RunConflicts(const CliContext& ctx, bool all) {
   }
   for (const auto& c : conflicts) {
     const std::string kind = core::EnumWord(v1::ConflictKind_descriptor(), c.kind());
-    std::cout << c.id() << "  " << kind << "  " << c.goal_id() << "." << c.field() << ": kept \""
+    const std::string where =
+        c.goal_id() + (c.task_id().empty() ? "" : "/" + c.task_id()) +
+        (c.change_request_id().empty() ? "" : " " + c.change_request_id());
+    std::cout << c.id() << "  " << kind << "  " << where << "." << c.field() << ": kept \""
               << c.winning_value() << "\" (" << c.winner().actor() << "), not \""
               << c.losing_value() << "\" (" << c.loser().actor() << ")"
               << (c.resolved() ? "  [resolved]" : "") << "\n";
@@ -403,7 +408,10 @@ void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
     resolve->callback([&ctx, report, res] {
       report(Edit(ctx, "conflict " + res->conflict_id() + " resolved", [res](Replica& r) {
         for (const auto& c : r.Conflicts(true)) {
-          if (c.id() == res->conflict_id()) res->set_goal_id(c.goal_id());
+          if (c.id() != res->conflict_id()) continue;
+          res->set_goal_id(c.goal_id());
+          res->set_task_id(c.task_id());
+          res->set_change_request_id(c.change_request_id());
         }
         return r.ResolveConflict(*res);
       }));

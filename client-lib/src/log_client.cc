@@ -4,9 +4,12 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/refusal.h"
+#include "goalsync/v1/errors.pb.h"
 
 #include "absl/time/clock.h"
 
@@ -14,14 +17,44 @@ namespace goalsync::client {
 
 using goalsync::v1::Event;
 
-absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  std::string message = status.error_message();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.empty()) {
+namespace {
+
+// The Refusal in a serialized google.rpc.Status, if there is one.
+std::optional<goalsync::v1::Refusal> DecodeDetails(const std::string& details) {
+  goalsync::v1::RpcStatus rpc;
+  if (details.empty() || !rpc.ParseFromString(details)) return std::nullopt;
+  for (const google::protobuf::Any& any : rpc.details()) {
+    goalsync::v1::Refusal refusal;
+    if (any.type_url() == core::kRefusalTypeUrl && refusal.ParseFromString(any.value())) {
+      return refusal;
+    }
+  }
+  return std::nullopt;
+}
+
+absl::Status Decode(int code, std::string message, const std::string& details) {
+  if (code == 0) return absl::OkStatus();
+  if (code == static_cast<int>(grpc::StatusCode::UNAVAILABLE) && message.empty()) {
     message = "goalsyncd is not reachable";
   }
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), message);
+  absl::Status status(static_cast<absl::StatusCode>(code), message);
+  std::optional<goalsync::v1::Refusal> refusal = DecodeDetails(details);
+  return refusal.has_value() ? core::WithRefusal(std::move(status), *refusal) : status;
 }
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  return Decode(static_cast<int>(status.error_code()), status.error_message(),
+                status.error_details());
+}
+
+absl::Status FromAppendError(const goalsync::v1::AppendError& error) {
+  return Decode(error.code() == 0 ? static_cast<int>(grpc::StatusCode::UNKNOWN) : error.code(),
+                error.message(), error.details());
+}
+
+goalsync::v1::Refusal RefusalOf(const absl::Status& status) { return core::RefusalOf(status); }
 
 std::string NewEventId() {
   unsigned char b[16];

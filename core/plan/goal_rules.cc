@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "core/plan/goal_fields.h"
+#include "core/plan/merge.h"
 #include "core/plan/period.h"
 #include "core/plan/rules.h"
 
@@ -76,46 +77,15 @@ absl::Status Created(Context& ctx, const GoalCreated& e) {
   return absl::OkStatus();
 }
 
-// The merge rule for one field: returns true if the event's value should be applied. A
-// concurrent edit by someone else becomes a conflict record either way.
+// The merge rule (core/plan/merge.h) for a goal's own field.
 bool MergeField(Context& ctx, Goal& goal, const std::string& field, const std::string& incoming,
                 const std::string& current) {
-  auto it = goal.blame().find(field);
-  if (it == goal.blame().end() || !ConcurrentWith(ctx.event, it->second)) return true;
-  const bool wins = Wins(ctx.event, it->second);
-  Conflict& c = AddConflict(ctx, CONFLICT_KIND_SAME_FIELD, goal.id(), field);
-  c.set_losing_value(wins ? current : incoming);
-  c.set_winning_value(wins ? incoming : current);
-  *c.mutable_loser() = wins ? it->second : ctx.stamp;
-  *c.mutable_winner() = wins ? ctx.stamp : it->second;
-  return wins;
-}
-
-// An edit of a goal archived after its author last synced is kept as a conflict, not
-// applied. Returns true if that happened.
-bool EditOfConcurrentlyArchived(Context& ctx, Goal& goal, const std::string& field,
-                                const std::string& value) {
-  auto it = goal.blame().find("archived");
-  if (!goal.archived() || it == goal.blame().end() || !ConcurrentWith(ctx.event, it->second)) {
-    return false;
-  }
-  Conflict& c = AddConflict(ctx, CONFLICT_KIND_EDIT_ARCHIVED, goal.id(), field);
-  c.set_losing_value(value);
-  c.set_winning_value("archived");
-  *c.mutable_loser() = ctx.stamp;
-  *c.mutable_winner() = it->second;
-  return true;
+  return MergeBlamed(ctx, goal.blame(), FieldRef{goal.id(), "", "", field}, incoming, current);
 }
 
 absl::StatusOr<Goal*> GoalForEdit(Context& ctx, const std::string& id, const std::string& field,
                                   const std::string& value, bool* parked) {
-  absl::StatusOr<Goal*> goal = FindGoal(ctx, id);
-  if (!goal.ok()) return goal;
-  *parked = EditOfConcurrentlyArchived(ctx, **goal, field, value);
-  if (!*parked && (*goal)->archived()) {
-    return Precondition("goal ", id, " is archived: restore it first");
-  }
-  return goal;
+  return GoalForEditAt(ctx, FieldRef{id, "", "", field}, value, parked);
 }
 
 absl::Status FieldSet(Context& ctx, const GoalFieldSet& e) {
@@ -139,10 +109,20 @@ absl::Status FieldSet(Context& ctx, const GoalFieldSet& e) {
   return absl::OkStatus();
 }
 
+// Whether the goal's archived flag last changed concurrently with the event.
+bool ArchivedConcurrently(Context& ctx, const Goal& goal) {
+  auto it = goal.blame().find("archived");
+  return it != goal.blame().end() && ConcurrentWith(ctx.event, it->second);
+}
+
 absl::Status Archived(Context& ctx, const GoalArchived& e) {
   absl::StatusOr<Goal*> goal = FindGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
-  if ((*goal)->archived()) return Precondition("goal ", e.goal_id(), " is already archived");
+  if ((*goal)->archived()) {
+    // Two people archiving it without seeing each other agree: the second changes nothing.
+    if (ArchivedConcurrently(ctx, **goal)) return absl::OkStatus();
+    return Precondition("goal ", e.goal_id(), " is already archived");
+  }
   (*goal)->set_archived(true);
   (*(*goal)->mutable_blame())["archived"] = ctx.stamp;
   return absl::OkStatus();
@@ -151,7 +131,10 @@ absl::Status Archived(Context& ctx, const GoalArchived& e) {
 absl::Status Restored(Context& ctx, const GoalRestored& e) {
   absl::StatusOr<Goal*> goal = FindGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
-  if (!(*goal)->archived()) return Precondition("goal ", e.goal_id(), " is not archived");
+  if (!(*goal)->archived()) {
+    if (ArchivedConcurrently(ctx, **goal)) return absl::OkStatus();  // restored twice: agreed
+    return Precondition("goal ", e.goal_id(), " is not archived");
+  }
   if (!(*goal)->parent_id().empty() && ctx.state.goals().at((*goal)->parent_id()).archived()) {
     return Precondition("goal ", e.goal_id(), "'s parent ", (*goal)->parent_id(),
                         " is archived: restore it first");
@@ -242,13 +225,22 @@ absl::Status PeriodSet(Context& ctx, const PeriodTargetSet& e) {
 }
 
 absl::Status PeriodRemoved(Context& ctx, const PeriodTargetRemoved& e) {
-  absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, e.goal_id());
-  if (!goal.ok()) return goal.status();
-  if (!(*goal)->period_targets().contains(e.period())) {
+  const std::string field = "period." + e.period();
+  bool parked = false;
+  absl::StatusOr<Goal*> goal = GoalForEdit(ctx, e.goal_id(), field, "", &parked);
+  if (!goal.ok() || parked) return goal.status();
+  Goal& g = **goal;
+  auto current = g.period_targets().find(e.period());
+  auto blame = g.blame().find(field);
+  if (current == g.period_targets().end() &&
+      (blame == g.blame().end() || !ConcurrentWith(ctx.event, blame->second))) {
     return NotFound("goal ", e.goal_id(), " has no target for period ", e.period());
   }
-  (*goal)->mutable_period_targets()->erase(e.period());
-  (*(*goal)->mutable_blame())["period." + e.period()] = ctx.stamp;
+  const std::string current_text =
+      current == g.period_targets().end() ? "" : absl::StrCat(current->second);
+  if (!MergeField(ctx, g, field, "", current_text)) return absl::OkStatus();
+  g.mutable_period_targets()->erase(e.period());
+  (*g.mutable_blame())[field] = ctx.stamp;
   return absl::OkStatus();
 }
 

@@ -4,7 +4,9 @@
 
 #include "absl/strings/numbers.h"
 #include "core/envelope.h"
+#include "core/enum_names.h"
 #include "core/plan/goal_fields.h"
+#include "core/plan/merge.h"
 #include "core/plan/period.h"
 #include "core/plan/rules.h"
 
@@ -60,58 +62,42 @@ absl::Status Added(Context& ctx, const TaskAdded& e) {
   return absl::OkStatus();
 }
 
-absl::Status FieldSet(Context& ctx, const TaskFieldSet& e) {
-  absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, e.goal_id());
+// A task's field set by an event, under the merge rule: applied, or recorded as a conflict.
+absl::Status MergeTaskField(Context& ctx, const std::string& goal_id, const std::string& task_id,
+                            const std::string& field, const std::string& value) {
+  const FieldRef ref{goal_id, task_id, "", field};
+  absl::StatusOr<Goal*> goal = FindGoal(ctx, goal_id);
   if (!goal.ok()) return goal.status();
-  absl::StatusOr<Task*> task = FindTask(**goal, e.task_id());
+  absl::StatusOr<Task*> task = FindTask(**goal, task_id);
   if (!task.ok()) return task.status();
-  Task& t = **task;
-  const std::string& f = e.field();
-  const std::string& v = e.value();
-  if (f == "title" || f == "deliverable" || f == "acceptance") {
-    if (f == "title" && v.empty()) return Invalid("task ", t.id(), ": title is required");
-    if (f == "title") t.set_title(v);
-    if (f == "deliverable") t.set_deliverable(v);
-    if (f == "acceptance") t.set_acceptance(v);
-  } else if (f == "start_date" || f == "due_date") {
-    const std::string start = f == "start_date" ? v : t.start_date();
-    const std::string due = f == "due_date" ? v : t.due_date();
-    if (absl::Status s = CheckTaskDates(start, due); !s.ok()) {
-      return Invalid("task ", t.id(), ": ", s.message());
-    }
-    t.set_start_date(start);
-    t.set_due_date(due);
-  } else if (f == "estimate_days") {
-    double d = 0;
-    if (!absl::SimpleAtod(v, &d) || !(d >= 0) || !std::isfinite(d)) {
-      return Invalid("task ", t.id(), ": estimate_days \"", v, "\" is not a number >= 0");
-    }
-    t.set_estimate_days(d);
-  } else {
-    return Invalid("task has no settable field \"", f,
-                   "\"; fields: title, deliverable, acceptance, start_date, due_date, "
-                   "estimate_days");
+  Task probe = **task;  // validate first: a refusal changes nothing
+  if (absl::Status s = SetTaskField(ctx, **goal, probe, field, value); !s.ok()) return s;
+  bool parked = false;
+  if (absl::StatusOr<Goal*> live = GoalForEditAt(ctx, ref, value, &parked); !live.ok() || parked) {
+    return live.status();
   }
+  if (!MergeBlamed(ctx, (*task)->blame(), ref, value, GetTaskField(**task, field))) {
+    return absl::OkStatus();
+  }
+  **task = std::move(probe);
+  (*(*task)->mutable_blame())[field] = ctx.stamp;
   return absl::OkStatus();
 }
 
+absl::Status FieldSet(Context& ctx, const TaskFieldSet& e) {
+  if (e.field() == "status") {
+    return Invalid("task ", e.task_id(), ": set status with TaskStatusSet");
+  }
+  return MergeTaskField(ctx, e.goal_id(), e.task_id(), e.field(), e.value());
+}
+
 absl::Status StatusSet(Context& ctx, const TaskStatusSet& e) {
-  absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, e.goal_id());
-  if (!goal.ok()) return goal.status();
-  absl::StatusOr<Task*> task = FindTask(**goal, e.task_id());
-  if (!task.ok()) return task.status();
   if (e.status() == TASK_STATUS_UNSPECIFIED) {
     return Invalid("task ", e.task_id(), ": status is required (todo, doing, done, blocked)");
   }
-  Task& t = **task;
-  t.set_status(e.status());
-  *t.mutable_status_changed() = ctx.stamp;
-  if (e.status() == TASK_STATUS_DONE) {
-    *t.mutable_done() = ctx.stamp;
-  } else {
-    t.clear_done();
-  }
-  return absl::OkStatus();
+  const auto* value = TaskStatus_descriptor()->FindValueByNumber(e.status());
+  if (value == nullptr) return Invalid("task ", e.task_id(), ": status ", e.status(), " is unknown");
+  return MergeTaskField(ctx, e.goal_id(), e.task_id(), "status", value->name());
 }
 
 const Task* LookupTask(const PlanState& state, const TaskRef& ref) {
@@ -137,6 +123,18 @@ bool DependsOn(const PlanState& state, const TaskRef& from, const TaskRef& to) {
   return false;
 }
 
+int FindDependency(const Task& task, const TaskRef& target) {
+  for (int i = 0; i < task.depends_on_size(); ++i) {
+    if (task.depends_on(i).goal_id() == target.goal_id() &&
+        task.depends_on(i).task_id() == target.task_id()) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+// Sets are sets of fields: each element is present or absent under the merge rule, so a
+// concurrent add and remove of one element resolve the same way in every order.
 absl::Status DependencyAdded(Context& ctx, const TaskDependencyAdded& e) {
   absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
@@ -151,16 +149,17 @@ absl::Status DependencyAdded(Context& ctx, const TaskDependencyAdded& e) {
   TaskRef self;
   self.set_goal_id(e.goal_id());
   self.set_task_id(e.task_id());
-  if (DependsOn(ctx.state, target, self)) {
+  const int at = FindDependency(**task, target);
+  if (at < 0 && DependsOn(ctx.state, target, self)) {
     return Invalid("task ", e.goal_id(), "/", e.task_id(), " cannot depend on ",
                    target.goal_id(), "/", target.task_id(), ": that would make a cycle");
   }
-  for (const TaskRef& d : (*task)->depends_on()) {
-    if (d.goal_id() == target.goal_id() && d.task_id() == target.task_id()) {
-      return absl::OkStatus();  // already there: sets are idempotent
-    }
+  const FieldRef ref{e.goal_id(), e.task_id(), "", DependencyKey(target.goal_id(), target.task_id())};
+  if (!MergeBlamed(ctx, (*task)->blame(), ref, kPresent, at >= 0 ? kPresent : kAbsent)) {
+    return absl::OkStatus();
   }
-  *(*task)->add_depends_on() = target;
+  if (at < 0) *(*task)->add_depends_on() = target;
+  (*(*task)->mutable_blame())[ref.field] = ctx.stamp;
   return absl::OkStatus();
 }
 
@@ -169,64 +168,184 @@ absl::Status DependencyRemoved(Context& ctx, const TaskDependencyRemoved& e) {
   if (!goal.ok()) return goal.status();
   absl::StatusOr<Task*> task = FindTask(**goal, e.task_id());
   if (!task.ok()) return task.status();
-  const std::string dep_goal = e.depends_on_goal_id().empty() ? e.goal_id() : e.depends_on_goal_id();
-  auto* deps = (*task)->mutable_depends_on();
-  for (int i = 0; i < deps->size(); ++i) {
-    if (deps->Get(i).goal_id() == dep_goal && deps->Get(i).task_id() == e.depends_on_task_id()) {
-      deps->DeleteSubrange(i, 1);
-      break;
-    }
+  TaskRef target;
+  target.set_goal_id(e.depends_on_goal_id().empty() ? e.goal_id() : e.depends_on_goal_id());
+  target.set_task_id(e.depends_on_task_id());
+  const int at = FindDependency(**task, target);
+  const FieldRef ref{e.goal_id(), e.task_id(), "", DependencyKey(target.goal_id(), target.task_id())};
+  if (!MergeBlamed(ctx, (*task)->blame(), ref, kAbsent, at >= 0 ? kPresent : kAbsent)) {
+    return absl::OkStatus();
   }
-  return absl::OkStatus();  // removing what is not there is a no-op (add-wins sets)
+  if (at >= 0) (*task)->mutable_depends_on()->DeleteSubrange(at, 1);
+  // Stamped even when nothing was there: a later-arriving concurrent add must meet this
+  // remove, or the order of arrival would decide.
+  (*(*task)->mutable_blame())[ref.field] = ctx.stamp;
+  return absl::OkStatus();
 }
 
-// The RACI list of a goal (task_id empty) or of one of its tasks.
-absl::StatusOr<google::protobuf::RepeatedPtrField<RaciEntry>*> RaciOf(Context& ctx,
-                                                                     const std::string& goal_id,
-                                                                     const std::string& task_id) {
+// The RACI list and blame of a goal (task_id empty) or of one of its tasks.
+struct RaciHome {
+  google::protobuf::RepeatedPtrField<RaciEntry>* list;
+  google::protobuf::Map<std::string, Change>* blame;
+};
+
+absl::StatusOr<RaciHome> RaciOf(Context& ctx, const std::string& goal_id,
+                                const std::string& task_id) {
   absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, goal_id);
   if (!goal.ok()) return goal.status();
-  if (task_id.empty()) return (*goal)->mutable_raci();
+  if (task_id.empty()) return RaciHome{(*goal)->mutable_raci(), (*goal)->mutable_blame()};
   absl::StatusOr<Task*> task = FindTask(**goal, task_id);
   if (!task.ok()) return task.status();
-  return (*task)->mutable_raci();
+  return RaciHome{(*task)->mutable_raci(), (*task)->mutable_blame()};
+}
+
+int FindRaci(const google::protobuf::RepeatedPtrField<RaciEntry>& list, const std::string& person,
+             RaciRole role) {
+  for (int i = 0; i < list.size(); ++i) {
+    if (list.Get(i).person() == person && list.Get(i).role() == role) return i;
+  }
+  return -1;
+}
+
+// OK unless a second ACCOUNTABLE would be one the writer saw the first of.
+absl::Status AccountableCheck(Context& ctx, const RaciAssigned& e, const RaciHome& home,
+                              int other) {
+  if (other < 0) return absl::OkStatus();
+  const std::string& current = home.list->Get(other).person();
+  auto it = home.blame->find(RaciKey(RACI_ROLE_ACCOUNTABLE, current));
+  if (it != home.blame->end() && ConcurrentWith(ctx.event, it->second)) return absl::OkStatus();
+  return Invalid(e.task_id().empty() ? "goal " + e.goal_id()
+                                     : "task " + e.goal_id() + "/" + e.task_id(),
+                 " already has ", current, " accountable: exactly one A; unassign them first");
+}
+
+// A second ACCOUNTABLE: refused if the writer saw the first (AccountableCheck); if not (concurrent offline
+// assignments), "who is accountable" merges like a field: the greater edit's person stays,
+// the other is a conflict loser. Returns true if the event is to be applied.
+bool MergeAccountable(Context& ctx, const RaciAssigned& e, RaciHome home, int other) {
+  const std::string current = home.list->Get(other).person();
+  auto it = home.blame->find(RaciKey(RACI_ROLE_ACCOUNTABLE, current));  // AccountableCheck: there
+  const FieldRef ref{e.goal_id(), e.task_id(), "", kAccountableField};
+  if (!MergeField(ctx, &it->second, ref, e.person(), current)) return false;
+  home.list->DeleteSubrange(other, 1);
+  (*home.blame)[RaciKey(RACI_ROLE_ACCOUNTABLE, current)] = ctx.stamp;
+  return true;
 }
 
 absl::Status Assigned(Context& ctx, const RaciAssigned& e) {
   if (e.person().empty()) return Invalid("raci: person is required");
-  if (e.role() == RACI_ROLE_UNSPECIFIED) {
+  if (e.role() == RACI_ROLE_UNSPECIFIED || !RaciRole_IsValid(e.role())) {
     return Invalid("raci: role is required (responsible, accountable, consulted, informed)");
   }
-  auto raci = RaciOf(ctx, e.goal_id(), e.task_id());
-  if (!raci.ok()) return raci.status();
-  const std::string where = e.task_id().empty() ? "goal " + e.goal_id()
-                                                : "task " + e.goal_id() + "/" + e.task_id();
-  for (const RaciEntry& r : **raci) {
-    if (r.person() == e.person() && r.role() == e.role()) return absl::OkStatus();
-    if (e.role() == RACI_ROLE_ACCOUNTABLE && r.role() == RACI_ROLE_ACCOUNTABLE) {
-      return Invalid(where, " already has ", r.person(),
-                     " accountable: exactly one A; unassign them first");
+  absl::StatusOr<RaciHome> home = RaciOf(ctx, e.goal_id(), e.task_id());
+  if (!home.ok()) return home.status();
+  const int at = FindRaci(*home->list, e.person(), e.role());
+  const FieldRef ref{e.goal_id(), e.task_id(), "", RaciKey(e.role(), e.person())};
+  // Validate before merging, so that a refusal records no conflict.
+  int other = -1;
+  if (at < 0 && e.role() == RACI_ROLE_ACCOUNTABLE) {
+    for (int i = 0; i < home->list->size(); ++i) {
+      if (home->list->Get(i).role() == RACI_ROLE_ACCOUNTABLE) other = i;
     }
   }
-  RaciEntry* entry = (*raci)->Add();
-  entry->set_person(e.person());
-  entry->set_role(e.role());
+  if (absl::Status s = AccountableCheck(ctx, e, *home, other); !s.ok()) return s;
+  if (!MergeBlamed(ctx, *home->blame, ref, kPresent, at >= 0 ? kPresent : kAbsent)) {
+    return absl::OkStatus();
+  }
+  if (other >= 0) {
+    if (!MergeAccountable(ctx, e, *home, other)) return absl::OkStatus();
+  }
+  if (at < 0) {
+    RaciEntry* entry = home->list->Add();
+    entry->set_person(e.person());
+    entry->set_role(e.role());
+  }
+  (*home->blame)[ref.field] = ctx.stamp;
   return absl::OkStatus();
 }
 
 absl::Status Unassigned(Context& ctx, const RaciUnassigned& e) {
-  auto raci = RaciOf(ctx, e.goal_id(), e.task_id());
-  if (!raci.ok()) return raci.status();
-  for (int i = 0; i < (*raci)->size(); ++i) {
-    if ((*raci)->Get(i).person() == e.person() && (*raci)->Get(i).role() == e.role()) {
-      (*raci)->DeleteSubrange(i, 1);
-      break;
-    }
+  absl::StatusOr<RaciHome> home = RaciOf(ctx, e.goal_id(), e.task_id());
+  if (!home.ok()) return home.status();
+  const int at = FindRaci(*home->list, e.person(), e.role());
+  const FieldRef ref{e.goal_id(), e.task_id(), "", RaciKey(e.role(), e.person())};
+  if (!MergeBlamed(ctx, *home->blame, ref, kAbsent, at >= 0 ? kPresent : kAbsent)) {
+    return absl::OkStatus();
   }
+  if (at >= 0) home->list->DeleteSubrange(at, 1);
+  (*home->blame)[ref.field] = ctx.stamp;  // even when absent: see DependencyRemoved
   return absl::OkStatus();  // a remove removes only what is there
 }
 
 }  // namespace
+
+absl::Status SetTaskField(Context& ctx, Goal& goal, Task& t, const std::string& f,
+                          const std::string& v) {
+  if (f == "title" || f == "deliverable" || f == "acceptance") {
+    if (f == "title" && v.empty()) return Invalid("task ", t.id(), ": title is required");
+    if (v.size() > 2000) return Invalid("task ", t.id(), ": ", f, " is over 2000 characters");
+    *(f == "title" ? t.mutable_title() : f == "deliverable" ? t.mutable_deliverable()
+                                                             : t.mutable_acceptance()) = v;
+  } else if (f == "start_date" || f == "due_date") {
+    const std::string start = f == "start_date" ? v : t.start_date();
+    const std::string due = f == "due_date" ? v : t.due_date();
+    if (absl::Status s = CheckTaskDates(start, due); !s.ok()) {
+      return Invalid("task ", t.id(), ": ", s.message());
+    }
+    t.set_start_date(start);
+    t.set_due_date(due);
+  } else if (f == "estimate_days") {
+    double d = 0;
+    if (!absl::SimpleAtod(v, &d) || !(d >= 0) || !std::isfinite(d)) {
+      return Invalid("task ", t.id(), ": estimate_days \"", v, "\" is not a number >= 0");
+    }
+    t.set_estimate_days(d);
+  } else if (f == "status") {
+    absl::StatusOr<int> n = ParseEnum(TaskStatus_descriptor(), v);
+    if (!n.ok()) return Invalid("task ", t.id(), ": status ", n.status().message());
+    t.set_status(static_cast<TaskStatus>(*n));
+    *t.mutable_status_changed() = ctx.stamp;
+    if (*n == TASK_STATUS_DONE) {
+      *t.mutable_done() = ctx.stamp;
+    } else {
+      t.clear_done();
+    }
+  } else if (f == "parent") {
+    // Walk up from the new parent; bounded by the number of tasks.
+    std::string up = v;
+    for (size_t steps = 0; !up.empty() && steps <= goal.tasks().size(); ++steps) {
+      if (up == t.id()) {
+        return Invalid("task ", t.id(), " cannot move under ", v, ": that would make a cycle");
+      }
+      auto it = goal.tasks().find(up);
+      if (it == goal.tasks().end()) {
+        return NotFound("parent task ", up, " is not a task of goal ", goal.id());
+      }
+      up = it->second.parent_task_id();
+    }
+    t.set_parent_task_id(v);
+  } else {
+    return Invalid("task has no settable field \"", f,
+                   "\"; fields: title, deliverable, acceptance, start_date, due_date, "
+                   "estimate_days, parent (and status, with TaskStatusSet)");
+  }
+  return absl::OkStatus();
+}
+
+std::string GetTaskField(const Task& t, const std::string& f) {
+  if (f == "title") return t.title();
+  if (f == "deliverable") return t.deliverable();
+  if (f == "acceptance") return t.acceptance();
+  if (f == "start_date") return t.start_date();
+  if (f == "due_date") return t.due_date();
+  if (f == "estimate_days") return absl::StrCat(t.estimate_days());
+  if (f == "parent") return t.parent_task_id();
+  if (f == "status") {
+    const TaskStatus s = t.status() == TASK_STATUS_UNSPECIFIED ? TASK_STATUS_TODO : t.status();
+    return TaskStatus_Name(s);
+  }
+  return "";
+}
 
 absl::Status ApplyTaskEvent(Context& ctx) {
   const Payload& p = ctx.event.payload();

@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/refusal.h"
 
 namespace goalsync::server {
 
@@ -65,9 +66,10 @@ absl::Status Authenticator::Charge(const std::string& token_id) {
     return absl::OkStatus();
   }
   const int64_t wait_ms = static_cast<int64_t>((1 - b.tokens) / rate_ * 1000) + 1;
-  return absl::ResourceExhaustedError(absl::StrCat("rate limit of ", rate_,
-                                                   " calls/s for this token: retry in ",
-                                                   wait_ms, " ms"));
+  return core::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                              "rate limit of ", rate_, " calls/s for this token: retry in ",
+                              wait_ms, " ms")),
+                          goalsync::v1::Refusal::RATE_LIMITED);
 }
 
 }  // namespace goalsync::server

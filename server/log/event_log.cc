@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/envelope.h"
+#include "core/refusal.h"
 #include "core/timestamps.h"
 #include "core/plan/kernel.h"
 #include "server/log/group_commit.h"
@@ -29,11 +30,11 @@ absl::Status ValidateAppendRequest(const AppendRequest& request, size_t max_batc
   for (int i = 0; i < request.events_size(); ++i) {
     const Event& e = request.events(i);
     if (absl::Status s = core::ValidateSubmittedEvent(e, request.workspace()); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("events[", i, "]: ", s.message()));
+      return core::AtEvent(s, i);
     }
     if (request.events_size() > 1 && !ids.insert(e.event_id()).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("events[", i, "]: event_id ", e.event_id(), " appears twice"));
+      return core::AtEvent(absl::InvalidArgumentError(absl::StrCat(
+                               "event_id ", e.event_id(), " appears twice")), i);
     }
   }
   return absl::OkStatus();

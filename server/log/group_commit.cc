@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/authz.h"
 #include "core/envelope.h"
+#include "core/refusal.h"
 #include "core/timestamps.h"
 #include "core/hash_chain.h"
 #include "core/plan/kernel.h"
@@ -73,11 +74,12 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
       const int64_t ahead = static_cast<int64_t>(e.hlc().physical_micros()) -
                             static_cast<int64_t>(now_micros_);
       if (ahead > max_skew_micros_) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "events[", i, "]: hlc is ", absl::FormatDuration(absl::Microseconds(ahead)),
+        return core::AtEvent(core::WithReason(absl::FailedPreconditionError(absl::StrCat(
+            "hlc is ", absl::FormatDuration(absl::Microseconds(ahead)),
             " ahead of the server clock (", core::kClockSkewMarker, " ",
             absl::FormatDuration(absl::Microseconds(max_skew_micros_)),
-            "): fix the writer's clock or re-stamp the event and retry"));
+            "): fix the writer's clock or re-stamp the event and retry")),
+            goalsync::v1::Refusal::CLOCK_SKEW), i);
       }
     }
   }
@@ -107,7 +109,7 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
       }
       ws.tail_seq = head_before;
       ws.tail_hash = hash_before;
-      return absl::Status(s.code(), absl::StrCat("events[", i, "]: ", s.message()));
+      return core::AtEvent(s, i);
     }
     if (snapshot_every_ > 0 && event->seq() % snapshot_every_ == 0) {
       snapshots.emplace_back(event->seq(), core::SerializeState(ws.tail_state));

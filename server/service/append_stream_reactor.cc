@@ -4,6 +4,19 @@
 
 namespace goalsync::server {
 
+namespace {
+
+// A refused request's ack: what Append would have returned, details included.
+goalsync::v1::AppendError ToAppendError(const absl::Status& status) {
+  goalsync::v1::AppendError error;
+  error.set_code(static_cast<int32_t>(status.code()));
+  error.set_message(std::string(status.message()));
+  error.set_details(StatusDetails(status));
+  return error;
+}
+
+}  // namespace
+
 using goalsync::v1::AppendAck;
 using goalsync::v1::AppendStreamRequest;
 
@@ -48,8 +61,7 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
   if (!writer.ok()) {
     AppendAck ack;
     ack.set_request_id(req.request_id());
-    ack.mutable_error()->set_code(static_cast<int32_t>(writer.status().code()));
-    ack.mutable_error()->set_message(std::string(writer.status().message()));
+    *ack.mutable_error() = ToAppendError(writer.status());
     Complete(index, std::move(ack));
     return;
   }
@@ -61,8 +73,7 @@ void AppendStreamReactor::Submit(std::unique_ptr<AppendStreamRequest> request) {
     if (result.ok()) {
       *ack.mutable_ok() = std::move(*result);
     } else {
-      ack.mutable_error()->set_code(static_cast<int32_t>(result.status().code()));
-      ack.mutable_error()->set_message(std::string(result.status().message()));
+      *ack.mutable_error() = ToAppendError(result.status());
     }
     Complete(index, std::move(ack));
   }), std::move(*writer));

@@ -2,9 +2,26 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
+#include "core/refusal.h"
+#include "core/timestamps.h"
+#include "goalsync/v1/errors.pb.h"
 #include "spdlog/spdlog.h"
 
 namespace goalsync::server {
+
+std::string StatusDetails(const absl::Status& status) {
+  if (status.ok()) return "";
+  goalsync::v1::Refusal refusal = core::RefusalOf(status);
+  *refusal.mutable_server_time() = core::ToTimestamp(absl::Now());
+  goalsync::v1::RpcStatus rpc;
+  rpc.set_code(static_cast<int32_t>(status.code()));
+  rpc.set_message(std::string(status.message()));
+  google::protobuf::Any* any = rpc.add_details();
+  any->set_type_url(core::kRefusalTypeUrl);
+  any->set_value(refusal.SerializeAsString());
+  return rpc.SerializeAsString();
+}
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -19,7 +36,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
       spdlog::debug("refused: {}", status.ToString());
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
+                      std::string(status.message()), StatusDetails(status));
 }
 
 }  // namespace goalsync::server

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "core/refusal.h"
 #include "server/service/status_map.h"
 
 namespace goalsync::server {
@@ -88,8 +89,10 @@ void SubscribeReactor::Drive() {
     if (cancelled_) {
       stop = grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
     } else if (!closed_.ok()) {
-      stop = grpc::Status(static_cast<grpc::StatusCode>(closed_.code()),
-                          absl::StrCat(closed_.message(), "; resume from_seq=", next_seq_));
+      stop = ToGrpcStatus(core::ResumeFrom(
+          absl::Status(closed_.code(), absl::StrCat(closed_.message(), "; resume from_seq=",
+                                                    next_seq_)),
+          next_seq_));
     }
     if (stop.has_value()) finished_ = true;
   }
@@ -125,8 +128,10 @@ void SubscribeReactor::DriveCatchUp() {
     }
     absl::StatusOr<bool> live = log_.TryGoLive(ws_, next, sink_);
     if (!live.ok()) {
-      return End(ToGrpcStatus(absl::Status(
-          live.status().code(), absl::StrCat(live.status().message(), "; resume from_seq=", next))));
+      return End(ToGrpcStatus(core::ResumeFrom(
+          absl::Status(live.status().code(),
+                       absl::StrCat(live.status().message(), "; resume from_seq=", next)),
+          next)));
     }
     if (*live) {
       live_ = true;
@@ -135,7 +140,7 @@ void SubscribeReactor::DriveCatchUp() {
       return StartWrite(&msg_);
     }
   }
-  End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "could not catch up: resubscribe"));
+  End(ToGrpcStatus(absl::UnavailableError("could not catch up: resubscribe")));
 }
 
 void SubscribeReactor::DriveLive() {
@@ -158,9 +163,12 @@ void SubscribeReactor::DriveLive() {
     if (log_.options().observer) log_.options().observer->OnSubscriberLag(msg_.events_size());
     return StartWrite(&msg_);
   }
-  End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                   absl::StrCat("subscriber fell more than ", buffer_,
-                                " events behind; resume from_seq=", resume)));
+  End(ToGrpcStatus(core::ResumeFrom(
+      core::WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                           "subscriber fell more than ", buffer_,
+                           " events behind; resume from_seq=", resume)),
+                       goalsync::v1::Refusal::SLOW_SUBSCRIBER),
+      resume)));
 }
 
 void SubscribeReactor::End(const grpc::Status& status) {

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/synchronization/mutex.h"
+#include "goalsync/v1/errors.pb.h"
 #include "goalsync/v1/log.grpc.pb.h"
 #include "goalsync/v1/plan_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -95,8 +96,17 @@ class LogClient {
   std::string token_;
 };
 
-// The one place where gRPC statuses become ours.
+// The one place where gRPC statuses become ours: the code, the message, and the server's
+// goalsync.v1.Refusal (errors.proto, from grpc-status-details-bin) attached as the status's
+// payload, which RefusalOf reads.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+// The same for a refused AppendStream request's ack.
+absl::Status FromAppendError(const goalsync::v1::AppendError& error);
+
+// Why the server refused (a status from FromGrpcStatus): the reason, the refused event's
+// index, the field at fault, the seq to resume from, the server's time. A status without
+// the server's facts (OK, or made on this side) gives the reason its code means.
+goalsync::v1::Refusal RefusalOf(const absl::Status& status);
 
 // A random (version 4) UUID, lowercase with dashes, for event ids.
 std::string NewEventId();
