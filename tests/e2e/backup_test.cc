@@ -96,8 +96,13 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresEveryAckedEventAndVerifies) {
       dir.Sub("data"), {"--checkpoint-every", "200", "--checkpoint-interval-s", "1"});
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   Load load(server.address());
-  // Bounded wait for some load to have been acknowledged.
-  for (int i = 0; i < 600 && load.Acked().size() < 3000; ++i) absl::SleepFor(absl::Milliseconds(10));
+  // Bounded wait for some load to have been acknowledged, and for the checkpointer (a round
+  // a second) to have signed heads, so that the restore has checkpoints to verify.
+  const absl::Time loading = absl::Now();
+  for (int i = 0; i < 1000 && (load.Acked().size() < 3000 || absl::Now() - loading < absl::Seconds(2.5));
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   const std::vector<std::pair<std::string, uint64_t>> before = load.Acked();
   ASSERT_GT(before.size(), 500u);
   const absl::Time start = absl::Now();
@@ -154,9 +159,11 @@ TEST(BackupTest, OnlineBackupNeedsAnAdminOfTheWholeServer) {
   auto token = [&](const std::string& name, const std::string& grant) {
     CommandResult r = RunCommand(absl::StrCat(GOALSYNCD_PATH, " token create --data-dir ",
                                               dir.Sub("data"), " --name ", name, " --grant ",
-                                              grant, " 2>/dev/null"));
+                                              grant));
     EXPECT_EQ(r.exit_code, 0) << r.out;
-    return std::string(absl::StripAsciiWhitespace(r.out));
+    // The token is the last line (the line before it, on stderr, says it is shown once).
+    const std::string out(absl::StripAsciiWhitespace(r.out));
+    return out.substr(out.rfind('\n') + 1);
   };
   const std::string ws_admin = token("wsadmin", "acme=admin");
   const std::string root = token("root", "*=admin");
