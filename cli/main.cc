@@ -11,6 +11,7 @@
 #include "cli/commands/plan_edit_commands.h"
 #include "cli/commands/replica_commands.h"
 #include "cli/commands/view_commands.h"
+#include "cli/ui/ui_command.h"
 
 int main(int argc, char** argv) {
   using namespace goalsync::cli;
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   RegisterViewCommands(app, ctx);
   RegisterAdminCommands(app, ctx);
   RegisterAuditVerifyCommands(app, ctx);
+  RegisterUiCommand(app, ctx);
   app.add_subcommand("init",
                      "Write the settings given (--server, --workspace, --replica, --as, --token, --tls-ca, "
                      "--output) to the settings file, then sync the replica")

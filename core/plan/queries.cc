@@ -1,11 +1,13 @@
 #include "core/plan/queries.h"
 
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/envelope.h"
 #include "core/plan/history.h"
+#include "core/plan/period.h"
 #include "core/plan/progress.h"
 #include "core/plan/tree.h"
 
@@ -141,6 +143,137 @@ absl::StatusOr<BlameResponse> Blame(const PlanState& state, const std::string& g
     }
   }
   return out;
+}
+
+// --- The views' numbers -----------------------------------------------------------------
+
+absl::StatusOr<std::vector<const Goal*>> GoalsInTreeOrder(const PlanState& state,
+                                                          const std::string& root) {
+  std::vector<const Goal*> out;
+  if (!root.empty()) {
+    if (Lookup(state, root) == nullptr) return NoSuchGoal(root);
+    for (const Goal* g : Subtree(state, root)) {
+      if (!g->archived()) out.push_back(g);
+    }
+    return out;
+  }
+  std::vector<std::string> roots;
+  for (const auto& [id, g] : state.goals()) {
+    if (g.parent_id().empty() || !state.goals().contains(g.parent_id())) roots.push_back(id);
+  }
+  std::sort(roots.begin(), roots.end());
+  for (const std::string& r : roots) {
+    for (const Goal* g : Subtree(state, r)) {
+      if (!g->archived()) out.push_back(g);
+    }
+  }
+  return out;
+}
+
+std::vector<const Task*> TasksByDue(const Goal& goal) {
+  std::vector<const Task*> out;
+  for (const auto& [id, t] : goal.tasks()) out.push_back(&t);
+  std::sort(out.begin(), out.end(), [](const Task* a, const Task* b) {
+    return std::tie(a->due_date(), a->id()) < std::tie(b->due_date(), b->id());
+  });
+  return out;
+}
+
+std::vector<std::string> TaskOwners(const Task& task) {
+  std::vector<std::string> r, a;
+  for (const RaciEntry& e : task.raci()) {
+    if (e.role() == RACI_ROLE_RESPONSIBLE) r.push_back(e.person());
+    if (e.role() == RACI_ROLE_ACCOUNTABLE) a.push_back(e.person());
+  }
+  return r.empty() ? a : r;
+}
+
+absl::StatusOr<std::vector<GanttBar>> GanttBars(const PlanState& state, const std::string& root,
+                                                absl::CivilDay today) {
+  absl::StatusOr<std::vector<const Goal*>> goals = GoalsInTreeOrder(state, root);
+  if (!goals.ok()) return goals.status();
+  std::vector<GanttBar> bars;
+  for (const Goal* g : *goals) {
+    for (const Task* t : TasksByDue(*g)) {
+      absl::StatusOr<absl::CivilDay> due = ParseDate(t->due_date());
+      if (t->due_date().empty() || !due.ok()) continue;
+      GanttBar b{.goal_id = g->id(), .task_id = t->id(), .title = t->title(),
+                 .status = t->status(), .start = *due, .due = *due};
+      if (absl::StatusOr<absl::CivilDay> start = ParseDate(t->start_date()); start.ok()) {
+        b.start = std::min(*start, *due);
+      } else {
+        b.milestone = true;
+      }
+      const bool done = t->status() == TASK_STATUS_DONE;
+      b.late = !done && b.due < today;
+      if (done && t->done().has_hlc()) {
+        const absl::CivilDay finished = absl::ToCivilDay(
+            absl::FromUnixMicros(static_cast<int64_t>(t->done().hlc().physical_micros())),
+            absl::UTCTimeZone());
+        b.ahead = finished < b.due;
+      }
+      for (TaskRef dep : t->depends_on()) {
+        if (dep.goal_id().empty()) dep.set_goal_id(g->id());
+        b.depends_on.push_back(dep);
+      }
+      bars.push_back(std::move(b));
+    }
+  }
+  return bars;
+}
+
+absl::StatusOr<TaskCompletion> CompletionBy(const PlanState& state, const std::string& root,
+                                            absl::CivilDay today) {
+  absl::StatusOr<std::vector<const Goal*>> goals = GoalsInTreeOrder(state, root);
+  if (!goals.ok()) return goals.status();
+  TaskCompletion c;
+  for (const Goal* g : *goals) {
+    for (const auto& [id, t] : g->tasks()) {
+      absl::StatusOr<absl::CivilDay> d = ParseDate(t.due_date());
+      if (!d.ok() || *d > today) continue;
+      ++c.due;
+      c.done += t.status() == TASK_STATUS_DONE;
+    }
+  }
+  return c;
+}
+
+namespace {
+
+char RoleLetter(RaciRole r) {
+  switch (r) {
+    case RACI_ROLE_RESPONSIBLE: return 'R';
+    case RACI_ROLE_ACCOUNTABLE: return 'A';
+    case RACI_ROLE_CONSULTED: return 'C';
+    case RACI_ROLE_INFORMED: return 'I';
+    default: return '?';
+  }
+}
+
+RaciRow MakeRaciRow(const std::string& goal_id, const std::string& task_id,
+                    const google::protobuf::RepeatedPtrField<RaciEntry>& raci) {
+  RaciRow row{.goal_id = goal_id, .task_id = task_id};
+  for (const RaciEntry& e : raci) {
+    row.roles[e.person()] += RoleLetter(e.role());
+    row.accountable += e.role() == RACI_ROLE_ACCOUNTABLE;
+  }
+  // A task always needs its A; a goal only once someone has a role on it.
+  if (row.accountable == 0 && (!task_id.empty() || !raci.empty())) row.flag = "no A";
+  if (row.accountable > 1) row.flag = absl::StrCat(row.accountable, " A: exactly one");
+  return row;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RaciRow>> RaciMatrix(const PlanState& state, const std::string& root) {
+  absl::StatusOr<std::vector<const Goal*>> goals = GoalsInTreeOrder(state, root);
+  if (!goals.ok()) return goals.status();
+  std::vector<RaciRow> rows;
+  for (const Goal* g : *goals) {
+    rows.push_back(MakeRaciRow(g->id(), "", g->raci()));
+    for (const Task* t : TasksByDue(*g)) rows.push_back(MakeRaciRow(g->id(), t->id(), t->raci()));
+  }
+  return rows;
 }
 
 }  // namespace goalsync::core

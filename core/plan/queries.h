@@ -4,9 +4,12 @@
 #ifndef GOALSYNC_CORE_PLAN_QUERIES_H_
 #define GOALSYNC_CORE_PLAN_QUERIES_H_
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "core/timestamps.h"  // TimestampNanos, for callers filtering by time
 #include "goalsync/v1/plan_service.pb.h"
 
@@ -33,6 +36,58 @@ bool HistoryMatches(const goalsync::v1::Event& e, const goalsync::v1::GetHistory
 // For each field of the goal that was ever changed: value, change and change request.
 absl::StatusOr<goalsync::v1::BlameResponse> Blame(const goalsync::v1::PlanState& state,
                                                   const std::string& goal_id);
+
+// --- The views' numbers (goalctl's kanban, raci, gantt and dashboard, and goalctl ui) ---
+
+// Live goals of `root`'s subtree, parents before children; with `root` empty, every root's
+// (a goal without a live parent) subtree, roots in id order. NOT_FOUND for an unknown root.
+absl::StatusOr<std::vector<const goalsync::v1::Goal*>> GoalsInTreeOrder(
+    const goalsync::v1::PlanState& state, const std::string& root);
+
+// The goal's tasks by due date, then id. Pointers into `goal`.
+std::vector<const goalsync::v1::Task*> TasksByDue(const goalsync::v1::Goal& goal);
+
+// The people responsible for a task (R), else its accountable (A).
+std::vector<std::string> TaskOwners(const goalsync::v1::Task& task);
+
+// One task on a time axis. Tasks without a due date (or with a bad one) have no bar.
+struct GanttBar {
+  std::string goal_id;
+  std::string task_id;
+  std::string title;
+  goalsync::v1::TaskStatus status = goalsync::v1::TASK_STATUS_UNSPECIFIED;
+  absl::CivilDay start;
+  absl::CivilDay due;
+  bool milestone = false;  // no start date: a due date only
+  bool late = false;       // due before `today` and not done
+  bool ahead = false;      // marked done (by the writer's clock) before its due date
+  std::vector<goalsync::v1::TaskRef> depends_on;  // finish-to-start, goal ids filled in
+};
+
+// The bars of the tasks of GoalsInTreeOrder(state, root), goal by goal, tasks by due date.
+absl::StatusOr<std::vector<GanttBar>> GanttBars(const goalsync::v1::PlanState& state,
+                                                const std::string& root, absl::CivilDay today);
+
+// Tasks of the subtree due by `today` (inclusive) and how many of them are done.
+struct TaskCompletion {
+  int due = 0;
+  int done = 0;
+  double rate() const { return due == 0 ? 1.0 : static_cast<double>(done) / due; }
+};
+absl::StatusOr<TaskCompletion> CompletionBy(const goalsync::v1::PlanState& state,
+                                            const std::string& root, absl::CivilDay today);
+
+// One row of the RACI matrix: a goal (task_id empty) or one of its tasks.
+struct RaciRow {
+  std::string goal_id;
+  std::string task_id;
+  std::map<std::string, std::string> roles;  // person -> letters, "RA"
+  int accountable = 0;
+  // "no A" (a task, or a goal with any RACI, without an accountable), "2 A: exactly one", "".
+  std::string flag;
+};
+absl::StatusOr<std::vector<RaciRow>> RaciMatrix(const goalsync::v1::PlanState& state,
+                                                const std::string& root);
 
 }  // namespace goalsync::core
 
