@@ -9,6 +9,7 @@ packages=(
   librocksdb-dev libspdlog-dev libgtest-dev libgmock-dev
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libjemalloc-dev libcsv-dev
   python3-grpcio python3-protobuf openssl prometheus-cpp-dev prometheus
+  libcpp-httplib-dev chromium chromium-driver python3-selenium
 )
 
 missing=()
