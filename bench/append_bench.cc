@@ -60,6 +60,21 @@ Result RunClients(int clients, uint64_t units, Work work) {
   return r;
 }
 
+// --token: sent with every call (a server with authentication refuses calls without one).
+std::string g_token;
+
+// A step failed: say which and why, and exit non-zero (a bench that fails must not look
+// like one that printed nothing).
+[[noreturn]] void Die(const std::string& step, const std::string& why) {
+  std::fprintf(stderr, "append_bench: %s failed: %s\n", step.c_str(), why.c_str());
+  std::fflush(stderr);
+  std::exit(1);
+}
+
+void AddToken(grpc::ClientContext& ctx) {
+  if (!g_token.empty()) ctx.AddMetadata("authorization", "Bearer " + g_token);
+}
+
 double MicrosSince(Clock::time_point t) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t).count();
 }
@@ -82,6 +97,7 @@ Event MakeEvent(const std::string& tag, uint64_t i) {
 // Creates the goals the events check in on (not timed).
 void CreateGoals(const std::string& address, const std::string& ws) {
   client::LogClient client(address);
+  client.set_token(g_token);
   AppendRequest req;
   req.set_workspace(ws);
   for (int g = 0; g < kGoals; ++g) {
@@ -93,8 +109,8 @@ void CreateGoals(const std::string& address, const std::string& ws) {
     c->set_statement("benchmark goal");
   }
   if (absl::StatusOr<v1::AppendResponse> r = client.Append(req); !r.ok()) {
-    std::fprintf(stderr, "creating goals failed: %s\n", r.status().ToString().c_str());
-    std::abort();
+    Die("creating the goals", r.status().ToString() +
+                                  (absl::IsUnauthenticated(r.status()) ? " (pass --token)" : ""));
   }
 }
 
@@ -118,7 +134,8 @@ Result GrpcNoop(const std::string& address, int clients, uint64_t calls) {
       grpc::ClientContext ctx;
       grpc::health::v1::HealthCheckResponse resp;
       auto t = Clock::now();
-      if (!stub->Check(&ctx, {}, &resp).ok()) std::abort();
+      AddToken(ctx);
+      if (grpc::Status st = stub->Check(&ctx, {}, &resp); !st.ok()) Die("the gRPC no-op", st.error_message());
       lat.push_back(MicrosSince(t));
     }
   });
@@ -142,14 +159,12 @@ Result Single(const std::string& address, const std::string& ws, int clients, ui
   const std::vector<AppendRequest> requests = MakeRequests(ws, "single", events, 1);
   return RunClients(clients, events, [&](int i, std::vector<double>& lat) {
     client::LogClient client(channels[i]);
+    client.set_token(g_token);
     for (uint64_t n = i; n < events; n += clients) {
       const AppendRequest& req = requests[n];
       auto t = Clock::now();
       auto r = client.Append(req);
-      if (!r.ok()) {
-        std::fprintf(stderr, "append failed: %s\n", r.status().ToString().c_str());
-        std::abort();
-      }
+      if (!r.ok()) Die("an append", r.status().ToString());
       lat.push_back(MicrosSince(t));
     }
   });
@@ -161,9 +176,10 @@ Result Batch(const std::string& address, const std::string& ws, int clients, uin
   const std::vector<AppendRequest> requests = MakeRequests(ws, "batch", batches, 100);
   return RunClients(clients, batches * 100, [&](int i, std::vector<double>& lat) {
     client::LogClient client(channels[i]);
+    client.set_token(g_token);
     for (uint64_t b = i; b < batches; b += clients) {
       auto t = Clock::now();
-      if (!client.Append(requests[b]).ok()) std::abort();
+      if (auto r = client.Append(requests[b]); !r.ok()) Die("a batch append", r.status().ToString());
       lat.push_back(MicrosSince(t));
     }
   });
@@ -177,6 +193,7 @@ Result Stream(const std::string& address, const std::string& ws, int clients, ui
   return RunClients(clients, events, [&](int i, std::vector<double>& lat) {
     auto stub = v1::EventLog::NewStub(channels[i]);
     grpc::ClientContext ctx;
+    AddToken(ctx);
     auto stream = stub->AppendStream(&ctx);
     std::vector<uint64_t> mine;
     for (uint64_t n = i; n < events; n += clients) mine.push_back(n);
@@ -189,7 +206,7 @@ Result Stream(const std::string& address, const std::string& ws, int clients, ui
       while (acked < mine.size() && stream->Read(&resp)) {
         std::lock_guard<std::mutex> lock(mu);
         for (const auto& ack : resp.acks()) {
-          if (!ack.has_ok()) std::abort();
+          if (!ack.has_ok()) Die("a streamed append", ack.ShortDebugString());
           lat.push_back(MicrosSince(sent[ack.request_id()]));
           ++acked;
         }
@@ -205,7 +222,7 @@ Result Stream(const std::string& address, const std::string& ws, int clients, ui
       v1::AppendStreamRequest req;
       req.set_request_id(k);
       *req.mutable_append() = requests[mine[k]];
-      if (!stream->Write(req)) std::abort();
+      if (!stream->Write(req)) Die("writing to the append stream", stream->Finish().error_message());
     }
     stream->WritesDone();
     reader.join();
@@ -220,7 +237,9 @@ Result RawRocksDb(int clients, uint64_t events, int per_batch) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
-  if (!rocksdb::DB::Open(options, dir.path(), &raw).ok()) std::abort();
+  if (rocksdb::Status st = rocksdb::DB::Open(options, dir.path(), &raw); !st.ok()) {
+    Die("opening the baseline RocksDB", st.ToString());
+  }
   std::unique_ptr<rocksdb::DB> db(raw);
   const std::string value = MakeEvent("raw", 0).SerializeAsString();
   const uint64_t batches = events / per_batch;
@@ -233,7 +252,7 @@ Result RawRocksDb(int clients, uint64_t events, int per_batch) {
         batch.Put(absl::StrCat("k", b * per_batch + k), value);
       }
       auto t = Clock::now();
-      if (!db->Write(wo, &batch).ok()) std::abort();
+      if (rocksdb::Status st = db->Write(wo, &batch); !st.ok()) Die("a baseline write", st.ToString());
       lat.push_back(MicrosSince(t));
     }
   });
@@ -260,6 +279,9 @@ int Main(int argc, char** argv) {
   int clients = 16, window = 32, rounds = 3;
   uint64_t events = 20000;
   app.add_option("--server", server, "goalsyncd to measure; none: start one on a temp dir");
+  app.add_option("--token", g_token,
+                 "bearer token sent with every call (needed by a server with authentication; "
+                 "make one with `goalsyncd token create`)");
   app.add_option("--workspace", workspace, "workspace prefix (a suffix per run is added)")
       ->capture_default_str();
   app.add_option("--clients", clients, "concurrent clients")->capture_default_str();
@@ -277,10 +299,7 @@ int Main(int argc, char** argv) {
   if (server.empty()) {
     own = std::make_unique<goalsync::testing::GoalsyncdProcess>(
         dir.Sub("data"), std::vector<std::string>{"--log-level", "warn"});
-    if (absl::Status s = own->Start(); !s.ok()) {
-      std::fprintf(stderr, "%s\n", s.ToString().c_str());
-      return 1;
-    }
+    if (absl::Status s = own->Start(); !s.ok()) Die("starting goalsyncd", s.ToString());
     server = own->address();
   }
   const std::string run = absl::StrCat(workspace, "-", getpid(), "-", clients);

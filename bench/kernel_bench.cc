@@ -1,7 +1,7 @@
 // kernel_bench: the planning kernel and the plan's read paths at scale, beside same-run
 // baselines (see bench/README.md).
 //
-//   kernel_bench [--events N] [--snapshot-every K] [--samples S]
+//   kernel_bench [--events N] [--snapshot-bytes B] [--samples S]
 //
 // 1. apply: the kernel replaying N generated events, against protobuf parsing the same
 //    events (the least any replay must do).
@@ -9,6 +9,9 @@
 //    against reading that many events raw from RocksDB.
 // 3. restart: opening the store and loading the workspace (newest snapshot + tail), against
 //    a raw scan of the whole log.
+// 4. join: a fresh client replica joining the workspace through a real goalsyncd (in this
+//    process, loopback) with default settings (the server's plan, paged, plus the tail),
+//    against reading the plan's pages alone.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,7 +22,10 @@
 #include "absl/strings/str_cat.h"
 #include "bench/workload.h"
 #include "core/plan/kernel.h"
+#include "goalsync/log_client.h"
+#include "goalsync/replica.h"
 #include "server/log/event_log.h"
+#include "server/server.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::bench {
@@ -30,6 +36,11 @@ using v1::Event;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+[[noreturn]] void Die(const std::string& step, const absl::Status& s) {
+  std::fprintf(stderr, "kernel_bench: %s failed: %s\n", step.c_str(), s.ToString().c_str());
+  std::exit(1);
 }
 
 Event MakeEvent(uint64_t seq) {
@@ -60,11 +71,7 @@ void BenchApply(uint64_t n) {
     parse += Seconds(t);
     t = Clock::now();
     for (const Event& e : events) {
-      if (absl::Status s = core::Apply(e, &state); !s.ok()) {
-        std::fprintf(stderr, "apply failed at %llu: %s\n", (unsigned long long)e.seq(),
-                     s.ToString().c_str());
-        std::exit(1);
-      }
+      if (absl::Status s = core::Apply(e, &state); !s.ok()) Die(absl::StrCat("applying event ", e.seq()), s);
     }
     apply += Seconds(t);
   }
@@ -90,13 +97,50 @@ double RawScan(server::LogStore& store, uint32_t ws_id, uint64_t from, uint64_t 
   return Seconds(t);
 }
 
-void BenchServerPaths(uint64_t n, uint64_t snapshot_every, int samples) {
+// A fresh replica joins the workspace through goalsyncd on `data_dir`.
+void BenchJoin(const std::string& data_dir, const std::string& replica_dir, uint64_t n,
+               const server::EventLogOptions& log_options) {
+  server::ServerOptions so;
+  so.listen = "127.0.0.1:0";
+  so.store.dir = data_dir;
+  so.log = log_options;
+  so.insecure_no_auth = true;
+  absl::StatusOr<std::unique_ptr<server::Server>> srv = server::Server::Start(so);
+  if (!srv.ok()) Die("starting goalsyncd", srv.status());
+  const std::string address = absl::StrCat("127.0.0.1:", (*srv)->port());
+  // Baseline: the plan's pages alone, merged.
+  client::LogClient log(address);
+  auto t = Clock::now();
+  absl::StatusOr<v1::PlanState> plan = log.GetState("bench");
+  const double pages_s = Seconds(t);
+  if (!plan.ok()) Die("paging the plan", plan.status());
+  const size_t plan_bytes = plan->ByteSizeLong();
+  t = Clock::now();
+  auto replica = client::Replica::Open(
+      {.dir = replica_dir, .server = address, .workspace = "bench", .actor = "bench"});
+  if (!replica.ok()) Die("opening the replica", replica.status());
+  absl::StatusOr<client::SyncReport> r = (*replica)->Sync();
+  const double join_s = Seconds(t);
+  if (!r.ok()) Die("the join", r.status());
+  if ((*replica)->Status().confirmed_seq != n) {
+    Die("the join", absl::InternalError(absl::StrCat("joined at seq ",
+                                                     (*replica)->Status().confirmed_seq)));
+  }
+  std::printf("join events=%llu join_s=%.2f from_snapshot=%d plan_bytes=%zu | baseline paging "
+              "the plan alone: %.2f s\n",
+              (unsigned long long)n, join_s, r->from_snapshot ? 1 : 0, plan_bytes, pages_s);
+  replica->reset();
+  (*srv)->Shutdown();
+}
+
+void BenchServerPaths(uint64_t n, uint64_t snapshot_bytes, int samples) {
   goalsync::testing::TempDir dir;
   server::EventLogOptions options;
-  options.snapshot_every = snapshot_every;
+  options.snapshot_bytes = snapshot_bytes;
   options.max_batch_events = 1000;
+  const std::string data_dir = dir.Sub("data");
   {
-    auto store = std::move(server::LogStore::Open({.dir = dir.path()})).value();
+    auto store = std::move(server::LogStore::Open({.dir = data_dir})).value();
     server::EventLog log(*store, options);
     auto t = Clock::now();
     for (uint64_t first = 1; first <= n; first += 1000) {
@@ -108,10 +152,7 @@ void BenchServerPaths(uint64_t n, uint64_t snapshot_every, int samples) {
         e->set_actor("bench");
         *e->mutable_payload() = MakePayload(seq - 1);
       }
-      if (auto r = AppendNow(log, req); !r.ok()) {
-        std::fprintf(stderr, "append failed: %s\n", r.status().ToString().c_str());
-        std::exit(1);
-      }
+      if (auto r = AppendNow(log, req); !r.ok()) Die("an append", r.status());
     }
     std::printf("load events=%llu in %.1f s (%.0f events/s, durable, batches of 1000, validated)\n",
                 (unsigned long long)n, Seconds(t), n / Seconds(t));
@@ -124,37 +165,48 @@ void BenchServerPaths(uint64_t n, uint64_t snapshot_every, int samples) {
       auto t0 = Clock::now();
       auto state = log.StateAsOf(ws, seq);
       ms.push_back(Seconds(t0) * 1000);
-      if (!state.ok() || state->seq() != seq) std::exit(1);
+      if (!state.ok()) Die("an as-of query", state.status());
+      if (state->seq() != seq) Die("an as-of query", absl::InternalError("wrong seq"));
     }
     std::sort(ms.begin(), ms.end());
-    const double raw_ms = RawScan(*store, ws.id, 1, snapshot_every) * 1000;
+    // Baseline: reading raw as many events as one snapshot interval holds at most.
+    const uint64_t interval = std::max<uint64_t>(1, snapshot_bytes / 120);
+    const double raw_ms = RawScan(*store, ws.id, 1, std::min(interval, n)) * 1000;
     std::printf("as_of samples=%d p50_ms=%.1f p99_ms=%.1f | baseline raw read of %llu events: %.1f ms\n",
-                samples, ms[ms.size() / 2], ms[ms.size() * 99 / 100], (unsigned long long)snapshot_every,
-                raw_ms);
+                samples, ms[ms.size() / 2], ms[ms.size() * 99 / 100],
+                (unsigned long long)std::min(interval, n), raw_ms);
   }
-  auto t = Clock::now();
-  auto store = std::move(server::LogStore::Open({.dir = dir.path()})).value();
-  const double open = Seconds(t);
-  server::EventLog log(*store, options);
-  auto ws = log.GetWorkspace("bench");
-  const double restart = Seconds(t);
-  if (!ws.ok() || (*ws)->CommittedSeq() != n) std::exit(1);
-  const double scan = RawScan(*store, (*ws)->id, 1, n);
-  std::printf("restart events=%llu restart_s=%.2f (store open %.2f s) | baseline raw scan of the "
-              "whole log: %.2f s\n",
-              (unsigned long long)n, restart, open, scan);
+  {
+    auto t = Clock::now();
+    auto store = server::LogStore::Open({.dir = data_dir});
+    if (!store.ok()) Die("reopening the store", store.status());
+    const double open = Seconds(t);
+    server::EventLog log(**store, options);
+    auto ws = log.GetWorkspace("bench");
+    const double restart = Seconds(t);
+    if (!ws.ok()) Die("loading the workspace", ws.status());
+    if ((*ws)->CommittedSeq() != n) Die("loading the workspace", absl::InternalError("wrong head"));
+    const double scan = RawScan(**store, (*ws)->id, 1, n);
+    std::printf("restart events=%llu restart_s=%.2f (store open %.2f s) | baseline raw scan of the "
+                "whole log: %.2f s\n",
+                (unsigned long long)n, restart, open, scan);
+  }
+  BenchJoin(data_dir, dir.Sub("replica"), n, options);
 }
 
 int Main(int argc, char** argv) {
   CLI::App app{"kernel_bench: the planning kernel and the plan's read paths at scale"};
-  uint64_t events = 1000000, snapshot_every = 10000;
+  uint64_t events = 1000000, snapshot_bytes = server::EventLogOptions().snapshot_bytes;
   int samples = 20;
   app.add_option("--events", events, "events to generate")->capture_default_str();
-  app.add_option("--snapshot-every", snapshot_every, "goalsyncd's --snapshot-every")->capture_default_str();
+  app.add_option("--snapshot-bytes", snapshot_bytes, "goalsyncd's --snapshot-bytes")->capture_default_str();
   app.add_option("--samples", samples, "as-of queries to time")->capture_default_str();
+  bool apply_only = false;
+  app.add_flag("--apply-only", apply_only, "only the kernel apply figure (for profiling)");
   CLI11_PARSE(app, argc, argv);
   BenchApply(events);
-  BenchServerPaths(events, snapshot_every, samples);
+  if (apply_only) return 0;
+  BenchServerPaths(events, snapshot_bytes, samples);
   return 0;
 }
 

@@ -32,12 +32,17 @@ double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
 
+// A step failed: say which and why, and exit non-zero.
+int Fail(const char* step, const absl::Status& s) {
+  std::fprintf(stderr, "replica_bench: %s failed: %s\n", step, s.ToString().c_str());
+  return 1;
+}
+
 int Run(uint64_t events, uint64_t edits) {
   testing::TempDir dir;
   testing::GoalsyncdProcess server(dir.Sub("server"));
   if (absl::Status s = server.Start(); !s.ok()) {
-    std::fprintf(stderr, "goalsyncd: %s\n", std::string(s.message()).c_str());
-    return 1;
+    return Fail("starting goalsyncd", s);
   }
   client::LogClient log(server.address());
   auto start = Clock::now();
@@ -51,8 +56,7 @@ int Run(uint64_t events, uint64_t edits) {
       *e->mutable_payload() = MakePayload(i);
     }
     if (absl::StatusOr<v1::AppendResponse> r = log.Append(req); !r.ok()) {
-      std::fprintf(stderr, "load: %s\n", std::string(r.status().message()).c_str());
-      return 1;
+      return Fail("load", r.status());
     }
   }
   std::printf("load events=%llu seconds=%.2f\n", static_cast<unsigned long long>(events),
@@ -66,8 +70,7 @@ int Run(uint64_t events, uint64_t edits) {
         return absl::OkStatus();
       });
       !s.ok()) {
-    std::fprintf(stderr, "read: %s\n", std::string(s.message()).c_str());
-    return 1;
+    return Fail("raw_read", s);
   }
   const double raw = Seconds(start);
   std::printf("raw_read events=%llu seconds=%.2f events_per_s=%.0f\n",
@@ -80,27 +83,24 @@ int Run(uint64_t events, uint64_t edits) {
   double full = 0;
   {
     auto replica = open("full");
-    if (!replica.ok()) return 1;
+    if (!replica.ok()) return Fail("opening the full replica", replica.status());
     client::SyncOptions o;
     o.snapshot_threshold = 0;
     start = Clock::now();
     absl::StatusOr<client::SyncReport> r = (*replica)->Sync(o);
     full = Seconds(start);
-    if (!r.ok()) {
-      std::fprintf(stderr, "catch-up: %s\n", std::string(r.status().message()).c_str());
-      return 1;
-    }
+    if (!r.ok()) return Fail("catch_up_full", r.status());
     std::printf("catch_up_full events=%llu seconds=%.2f events_per_s=%.0f "
                 "catch_up_full_ratio_vs_raw_read=%.2f\n",
                 static_cast<unsigned long long>(r->pulled), full, r->pulled / full, raw / full);
   }
   {
     auto replica = open("snap");
-    if (!replica.ok()) return 1;
+    if (!replica.ok()) return Fail("opening the joining replica", replica.status());
     start = Clock::now();
     absl::StatusOr<client::SyncReport> r = (*replica)->Sync();
     const double snap = Seconds(start);
-    if (!r.ok()) return 1;
+    if (!r.ok()) return Fail("catch_up_snapshot (join from the server's plan)", r.status());
     std::printf("catch_up_snapshot from_snapshot=%d seconds=%.2f "
                 "catch_up_snapshot_ratio_vs_raw_read=%.2f\n",
                 r->from_snapshot ? 1 : 0, snap, raw / snap);
@@ -109,7 +109,7 @@ int Run(uint64_t events, uint64_t edits) {
     start = Clock::now();
     auto replica = open("full");
     const double reopen = Seconds(start);
-    if (!replica.ok()) return 1;
+    if (!replica.ok()) return Fail("reopening the full replica", replica.status());
     std::printf("reopen seq=%llu seconds=%.3f\n",
                 static_cast<unsigned long long>((*replica)->Status().confirmed_seq), reopen);
 
@@ -121,7 +121,7 @@ int Run(uint64_t events, uint64_t edits) {
     c.set_note("weekly check-in");
     start = Clock::now();
     for (uint64_t i = 0; i < edits; ++i) {
-      if (absl::Status s = (*replica)->CheckIn(c); !s.ok()) return 1;
+      if (absl::Status s = (*replica)->CheckIn(c); !s.ok()) return Fail("an offline check-in", s);
     }
     const double offline = Seconds(start);
     const size_t bytes = (*replica)->Outbox().back().ByteSizeLong();
@@ -129,13 +129,19 @@ int Run(uint64_t events, uint64_t edits) {
     rocksdb::Options options;
     options.create_if_missing = true;
     rocksdb::DB* raw_db = nullptr;
-    if (!rocksdb::DB::Open(options, dir.Sub("raw"), &raw_db).ok()) return 1;
+    if (rocksdb::Status s = rocksdb::DB::Open(options, dir.Sub("raw"), &raw_db); !s.ok()) {
+      return Fail("opening the baseline RocksDB", absl::UnavailableError(s.ToString()));
+    }
     std::unique_ptr<rocksdb::DB> db(raw_db);
     rocksdb::WriteOptions sync;
     sync.sync = true;
     const std::string value(bytes, 'x');
     start = Clock::now();
-    for (uint64_t i = 0; i < edits; ++i) db->Put(sync, absl::StrCat("k", i), value);
+    for (uint64_t i = 0; i < edits; ++i) {
+      if (rocksdb::Status s = db->Put(sync, absl::StrCat("k", i), value); !s.ok()) {
+        return Fail("a baseline RocksDB put", absl::UnavailableError(s.ToString()));
+      }
+    }
     const double baseline = Seconds(start);
     std::printf("offline_edits edits=%llu edits_per_s=%.0f rocksdb_sync_put_per_s=%.0f "
                 "offline_edit_ratio_vs_rocksdb_sync_put=%.2f\n",

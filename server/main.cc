@@ -51,10 +51,16 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "subscriber.")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
+  app.add_option("--snapshot-bytes", o.log.snapshot_bytes,
+                 "Store a snapshot of a workspace's plan once this many bytes of its events were "
+                 "appended since the last one (0: never by size). Restarts and as-of queries "
+                 "replay at most this much log; each snapshot writes the whole plan (its size "
+                 "depends on the plan, not on its history), so smaller values cost more disk "
+                 "writes.")
+      ->capture_default_str();
   app.add_option("--snapshot-every", o.log.snapshot_every,
-                 "Store a snapshot of each workspace's plan every this many events (0: never). "
-                 "Smaller makes restarts and as-of queries replay less; each snapshot writes the "
-                 "whole plan.")
+                 "Also store a snapshot every this many events (0: only by size). For tests "
+                 "and small plans.")
       ->capture_default_str();
   app.add_flag("--insecure-no-auth", o.insecure_no_auth,
                "Development only: no tokens; every caller may do everything and names its own "

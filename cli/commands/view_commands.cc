@@ -19,6 +19,7 @@
 #include "cli/replica_session.h"
 #include "core/enum_names.h"
 #include "core/plan/period.h"
+#include "core/plan/queries.h"
 #include "core/plan/tree.h"
 #include "nlohmann/json.hpp"
 
@@ -49,16 +50,6 @@ std::string StatusWord(v1::TaskStatus s) {
   }
 }
 
-char RoleLetter(v1::RaciRole r) {
-  switch (r) {
-    case v1::RACI_ROLE_RESPONSIBLE: return 'R';
-    case v1::RACI_ROLE_ACCOUNTABLE: return 'A';
-    case v1::RACI_ROLE_CONSULTED: return 'C';
-    case v1::RACI_ROLE_INFORMED: return 'I';
-    default: return '?';
-  }
-}
-
 std::string Fit(const std::string& s, size_t width) {
   if (s.size() <= width) return s + std::string(width - s.size(), ' ');
   return s.substr(0, width - 1) + "~";
@@ -86,51 +77,6 @@ absl::Status WriteFile(const std::string& path, const std::string& text) {
   return absl::OkStatus();
 }
 
-// Goals of the subtree of `root` (all live goals if empty), in tree order.
-absl::StatusOr<std::vector<const v1::Goal*>> GoalsIn(const v1::PlanState& state,
-                                                     const std::string& root) {
-  std::vector<const v1::Goal*> out;
-  if (!root.empty()) {
-    if (!state.goals().contains(root)) {
-      return absl::NotFoundError(absl::StrCat("goal ", root, " does not exist"));
-    }
-    for (const v1::Goal* g : core::Subtree(state, root)) {
-      if (!g->archived()) out.push_back(g);
-    }
-    return out;
-  }
-  std::vector<std::string> roots;
-  for (const auto& [id, g] : state.goals()) {
-    if (g.parent_id().empty() || !state.goals().contains(g.parent_id())) roots.push_back(id);
-  }
-  std::sort(roots.begin(), roots.end());
-  for (const std::string& r : roots) {
-    for (const v1::Goal* g : core::Subtree(state, r)) {
-      if (!g->archived()) out.push_back(g);
-    }
-  }
-  return out;
-}
-
-std::vector<const v1::Task*> TasksOf(const v1::Goal& g) {
-  std::vector<const v1::Task*> out;
-  for (const auto& [id, t] : g.tasks()) out.push_back(&t);
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) {
-    return std::tie(a->due_date(), a->id()) < std::tie(b->due_date(), b->id());
-  });
-  return out;
-}
-
-// The people responsible for a task (R), else its accountable (A).
-std::vector<std::string> Owners(const v1::Task& t) {
-  std::vector<std::string> r, a;
-  for (const auto& e : t.raci()) {
-    if (e.role() == v1::RACI_ROLE_RESPONSIBLE) r.push_back(e.person());
-    if (e.role() == v1::RACI_ROLE_ACCOUNTABLE) a.push_back(e.person());
-  }
-  return r.empty() ? a : r;
-}
-
 absl::StatusOr<absl::CivilDay> Today(const std::string& today) {
   if (today.empty()) return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
   return core::ParseDate(today);
@@ -142,13 +88,13 @@ absl::Status RunKanban(const CliContext& ctx, const std::string& goal, const std
   absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
   if (!replica.ok()) return replica.status();
   const v1::PlanState state = (*replica)->State();
-  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
+  absl::StatusOr<std::vector<const v1::Goal*>> goals = core::GoalsInTreeOrder(state, goal);
   if (!goals.ok()) return goals.status();
   const std::vector<std::string> columns = {"todo", "doing", "done", "blocked"};
   std::map<std::string, std::vector<Json>> cards;
   for (const v1::Goal* g : *goals) {
-    for (const v1::Task* t : TasksOf(*g)) {
-      const std::vector<std::string> owners = Owners(*t);
+    for (const v1::Task* t : core::TasksByDue(*g)) {
+      const std::vector<std::string> owners = core::TaskOwners(*t);
       if (!owner.empty() && std::find(owners.begin(), owners.end(), owner) == owners.end()) continue;
       cards[StatusWord(t->status())].push_back(Json{{"goal", g->id()},
                                                    {"task", t->id()},
@@ -201,8 +147,8 @@ absl::Status RunRaci(const CliContext& ctx, const std::string& goal) {
   absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
   if (!replica.ok()) return replica.status();
   const v1::PlanState state = (*replica)->State();
-  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
-  if (!goals.ok()) return goals.status();
+  absl::StatusOr<std::vector<core::RaciRow>> matrix = core::RaciMatrix(state, goal);
+  if (!matrix.ok()) return matrix.status();
   struct Row {
     std::string what;
     std::map<std::string, std::string> roles;  // person -> letters
@@ -210,22 +156,9 @@ absl::Status RunRaci(const CliContext& ctx, const std::string& goal) {
   };
   std::vector<Row> rows;
   std::set<std::string> people;
-  auto add = [&](const std::string& what, const google::protobuf::RepeatedPtrField<v1::RaciEntry>& raci,
-                 bool task) {
-    Row row{what, {}, ""};
-    int accountable = 0;
-    for (const auto& e : raci) {
-      row.roles[e.person()] += RoleLetter(e.role());
-      people.insert(e.person());
-      accountable += e.role() == v1::RACI_ROLE_ACCOUNTABLE;
-    }
-    if (accountable == 0 && (task || !raci.empty())) row.flag = "no A";
-    if (accountable > 1) row.flag = absl::StrCat(accountable, " A: exactly one");
-    rows.push_back(row);
-  };
-  for (const v1::Goal* g : *goals) {
-    add(g->id(), g->raci(), false);
-    for (const v1::Task* t : TasksOf(*g)) add(absl::StrCat(g->id(), "/", t->id()), t->raci(), true);
+  for (const core::RaciRow& r : *matrix) {
+    rows.push_back({r.task_id.empty() ? r.goal_id : absl::StrCat(r.goal_id, "/", r.task_id), r.roles, r.flag});
+    for (const auto& [person, letters] : r.roles) people.insert(person);
   }
   if (ctx.output_format() == Output::kJson) {
     Json j = Json::array();
@@ -266,30 +199,12 @@ struct Bar {
 
 absl::StatusOr<std::vector<Bar>> Bars(const v1::PlanState& state, const std::string& goal,
                                       absl::CivilDay today) {
-  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
-  if (!goals.ok()) return goals.status();
+  absl::StatusOr<std::vector<core::GanttBar>> computed = core::GanttBars(state, goal, today);
+  if (!computed.ok()) return computed.status();
   std::vector<Bar> bars;
-  for (const v1::Goal* g : *goals) {
-    for (const v1::Task* t : TasksOf(*g)) {
-      if (t->due_date().empty()) continue;
-      absl::StatusOr<absl::CivilDay> due = core::ParseDate(t->due_date());
-      if (!due.ok()) continue;
-      Bar b{g->id(), t->id(), t->title(), StatusWord(t->status()), *due, *due};
-      if (absl::StatusOr<absl::CivilDay> start = core::ParseDate(t->start_date()); start.ok()) {
-        b.start = std::min(*start, *due);
-      } else {
-        b.milestone = true;
-      }
-      const bool done = t->status() == v1::TASK_STATUS_DONE;
-      b.late = !done && b.due < today;
-      if (done && t->done().has_hlc()) {
-        const absl::CivilDay finished = absl::ToCivilDay(
-            absl::FromUnixMicros(static_cast<int64_t>(t->done().hlc().physical_micros())),
-            absl::UTCTimeZone());
-        b.ahead = finished < b.due;
-      }
-      bars.push_back(b);
-    }
+  for (const core::GanttBar& g : *computed) {
+    bars.push_back(Bar{g.goal_id, g.task_id, g.title, StatusWord(g.status), g.start, g.due,
+                       g.milestone, g.late, g.ahead});
   }
   return bars;
 }
@@ -471,7 +386,7 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   const v1::PlanState state = (*replica)->State();
   std::string goal = goal_arg;
   if (goal.empty()) {
-    absl::StatusOr<std::vector<const v1::Goal*>> all = GoalsIn(state, "");
+    absl::StatusOr<std::vector<const v1::Goal*>> all = core::GoalsInTreeOrder(state, "");
     if (!all.ok()) return all.status();
     if (all->empty()) return absl::FailedPreconditionError("the plan has no goals yet");
     goal = all->front()->id();
@@ -482,22 +397,14 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   absl::StatusOr<v1::GetProgressResponse> p = (*replica)->Progress(req);
   if (!p.ok()) return p.status();
   // Completion rate: tasks of the subtree that are due by today and done.
-  absl::StatusOr<std::vector<const v1::Goal*>> goals = GoalsIn(state, goal);
-  if (!goals.ok()) return goals.status();
-  int due = 0, done = 0;
+  absl::StatusOr<core::TaskCompletion> completion = core::CompletionBy(state, goal, *today);
+  if (!completion.ok()) return completion.status();
+  const int due = completion->due, done = completion->done;
   std::vector<Json> risks;
-  for (const v1::Goal* g : *goals) {
-    for (const v1::Task* t : TasksOf(*g)) {
-      absl::StatusOr<absl::CivilDay> d = core::ParseDate(t->due_date());
-      if (!d.ok() || *d > *today) continue;
-      ++due;
-      done += t->status() == v1::TASK_STATUS_DONE;
-    }
-  }
   for (const auto& gp : p->progress()) {
     const v1::Goal& g = state.goals().at(gp.goal_id());
     double confidence = -1;
-    if (!g.check_ins().empty()) confidence = g.check_ins().rbegin()->confidence();
+    if (g.check_in_count() > 0) confidence = g.last_check_in().confidence();
     const bool below = gp.band() == "below floor" || gp.band() == "below base";
     if (below && (gp.band() == "below floor" || (confidence >= 0 && confidence < 0.5))) {
       Json r{{"goal", g.id()}, {"band", gp.band()}, {"owner", g.owner()}};
@@ -638,7 +545,7 @@ Json GoalSummary(const v1::Goal& g) {
   if (g.targets().has_stretch()) j["stretch"] = g.targets().stretch();
   std::map<std::string, double> periods(g.period_targets().begin(), g.period_targets().end());
   j["periodTargets"] = periods;
-  j["checkIns"] = g.check_ins_size();
+  j["checkIns"] = g.check_in_count();
   std::map<std::string, std::string> tasks;
   for (const auto& [id, t] : g.tasks()) tasks[id] = StatusWord(t.status());
   j["tasks"] = tasks;
@@ -669,7 +576,7 @@ absl::Status RunState(const CliContext& ctx, const std::string& as_of) {
       if (j.contains(t)) std::cout << " | " << t << " " << j[t].get<double>();
     }
     for (const auto& [p, v] : j["periodTargets"].items()) std::cout << " | " << p << " " << v.get<double>();
-    std::cout << " | " << g->check_ins_size() << " check-ins, " << g->tasks_size() << " tasks\n";
+    std::cout << " | " << g->check_in_count() << " check-ins, " << g->tasks_size() << " tasks\n";
   }
   return absl::OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/refusal.h"
 #include "goalsync/v1/errors.pb.h"
+#include "core/plan/state_pages.h"
 
 #include "absl/time/clock.h"
 
@@ -126,19 +127,34 @@ bool Cancellation::cancelled() const {
   return cancelled_;
 }
 
-absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
-                                                            absl::Duration timeout) {
+absl::StatusOr<goalsync::v1::GetStateResponse> LogClient::GetStatePage(
+    const goalsync::v1::GetStateRequest& request, absl::Duration timeout) {
   grpc::ClientContext ctx;
   Prepare(ctx);
-  Prepare(ctx);
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  goalsync::v1::GetStateRequest request;
-  request.set_workspace(workspace);
   goalsync::v1::GetStateResponse response;
   if (absl::Status s = FromGrpcStatus(plan_stub_->GetState(&ctx, request, &response)); !s.ok()) {
     return s;
   }
-  return std::move(*response.mutable_state());
+  return response;
+}
+
+absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
+                                                            std::string* head_hash,
+                                                            absl::Duration timeout) {
+  goalsync::v1::GetStateRequest request;
+  request.set_workspace(workspace);
+  goalsync::v1::PlanState plan;
+  do {
+    absl::StatusOr<goalsync::v1::GetStateResponse> page = GetStatePage(request, timeout);
+    if (!page.ok()) return page.status();
+    if (absl::Status s = core::MergeStatePage(std::move(*page->mutable_state()), &plan); !s.ok()) {
+      return s;
+    }
+    if (head_hash != nullptr) *head_hash = page->head_hash();
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return plan;
 }
 
 absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(

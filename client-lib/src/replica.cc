@@ -16,7 +16,9 @@
 #include "core/hash_chain.h"
 #include "core/hlc.h"
 #include "core/plan/kernel.h"
+#include "core/plan/undo.h"
 #include "core/plan/queries.h"
+#include "core/plan/state_pages.h"
 #include "core/plan/tree.h"
 #include "core/timestamps.h"
 #include "goalsync/log_client.h"
@@ -42,25 +44,38 @@ bool Transient(const absl::Status& s) {
   return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
 }
 
-// A refusal of the request's content, as opposed to of the caller or the transport: a broken
-// rule, or a role that forbids one event (PERMISSION_DENIED naming it as events[i]; a token
-// without access to the workspace is refused without an index and keeps the outbox).
-bool Refusal(const absl::Status& s, const std::optional<std::pair<int, std::string>>& refused) {
-  return absl::IsInvalidArgument(s) || absl::IsNotFound(s) || absl::IsFailedPrecondition(s) ||
-         absl::IsAlreadyExists(s) || absl::IsOutOfRange(s) ||
-         (absl::IsPermissionDenied(s) && refused.has_value());
+// What a refused push means for the outbox, from the server's Refusal (errors.proto).
+enum class PushVerdict {
+  kKeep,     // the transport, the token or the server: the outbox stays, the error returns
+  kRestamp,  // our clock is off: re-stamp the pending edits and push again
+  kRefused,  // the edit itself is refused (a rule, a role, its size): it leaves the outbox
+};
+
+PushVerdict VerdictOf(const Refusal& refusal) {
+  switch (refusal.reason()) {
+    case Refusal::CLOCK_SKEW: return PushVerdict::kRestamp;
+    case Refusal::INVALID:
+    case Refusal::UNPARSEABLE:
+    case Refusal::FORBIDDEN:  // a role that may not append here will not, however often asked
+    case Refusal::NOT_FOUND:
+    case Refusal::PRECONDITION:
+    case Refusal::ALREADY_EXISTS:
+    case Refusal::OUT_OF_RANGE:
+    case Refusal::TOO_LARGE:
+      return PushVerdict::kRefused;
+    default:
+      return PushVerdict::kKeep;
+  }
 }
 
-// The index i of a refusal "events[i]: reason", and the reason; nullopt if not of that form.
-std::optional<std::pair<int, std::string>> RefusedIndex(const absl::Status& s) {
+// The server's message without the "events[i]: " it put in front for people: the index is
+// relative to a request the user never saw.
+std::string ReasonText(const absl::Status& s, const Refusal& refusal) {
   absl::string_view m = s.message();
-  if (!absl::ConsumePrefix(&m, "events[")) return std::nullopt;
-  const size_t close = m.find("]: ");
-  int index = 0;
-  if (close == absl::string_view::npos || !absl::SimpleAtoi(m.substr(0, close), &index)) {
-    return std::nullopt;
+  if (refusal.has_event_index()) {
+    absl::ConsumePrefix(&m, absl::StrCat("events[", refusal.event_index(), "]: "));
   }
-  return std::make_pair(index, std::string(m.substr(close + 3)));
+  return std::string(m);
 }
 
 }  // namespace
@@ -94,6 +109,9 @@ struct Replica::Impl {
   std::unique_ptr<Cancellation> cancellation;
   std::thread subscriber, pusher;
   std::atomic<bool> live{false};
+  std::function<void(const absl::Status&)> on_live_error;  // set before the threads start
+  // The error that stopped live mode (OK: none).
+  absl::Status live_error ABSL_GUARDED_BY(live_mu);
 
   const PlanState& Shown() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
     return outbox.empty() ? confirmed : shown;
@@ -107,6 +125,7 @@ struct Replica::Impl {
   }
 
   absl::Status Load();
+  absl::Status UpgradeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void RebuildShown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status SubmitLocked(Payload payload) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status ApplyConfirmed(const std::vector<Event>& events, const SyncOptions& options,
@@ -115,13 +134,16 @@ struct Replica::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
   absl::StatusOr<SyncReport> PushLocked(const SyncOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
-  absl::Status Reject(uint64_t key, const absl::Status& why) ABSL_LOCKS_EXCLUDED(mu);
+  absl::Status Reject(uint64_t key, const absl::Status& why, const Refusal& refusal)
+      ABSL_LOCKS_EXCLUDED(mu);
   absl::StatusOr<uint64_t> Restamp() ABSL_LOCKS_EXCLUDED(mu);
   absl::Status NeedServer() const;
   template <typename Fn>
   auto WithRetry(const SyncOptions& options, Fn fn) -> decltype(fn());
   void RunSubscriber(std::function<void(const Event&)> on_event);
   void RunPusher();
+  void ReportLive(const absl::Status& s);
+  void StopLiveFor(const absl::Status& s);
   bool SleepUnlessStopped(absl::Duration d);
 };
 
@@ -168,6 +190,9 @@ absl::Status Replica::Impl::Load() {
           "replica directory ", options.dir, " holds workspace ", meta.workspace(), ", not ",
           options.workspace, ": use another directory for another workspace"));
     }
+    if (meta.format_version() < kReplicaFormatVersion) {
+      if (absl::Status s = UpgradeLocked(); !s.ok()) return s;
+    }
   }
   confirmed.set_workspace(meta.workspace());
   uint64_t from = meta.log_from();
@@ -207,6 +232,24 @@ absl::Status Replica::Impl::Load() {
   return absl::OkStatus();
 }
 
+absl::Status Replica::Impl::UpgradeLocked() {
+  // Format 1 snapshots are of the old plan shape: drop them. A log from seq 1 folds again;
+  // one that began at a server snapshot cannot, so the confirmed part is forgotten and the
+  // next sync joins again (the outbox and the rejected list are kept).
+  ReplicaStore::Batch batch(*store);
+  batch.ClearSnapshots();
+  if (meta.log_from() > 1) {
+    batch.ClearLog();
+    meta.set_confirmed_seq(0);
+    meta.clear_confirmed_hash();
+    meta.set_log_from(1);
+    meta.set_snapshot_seq(0);
+  }
+  meta.set_format_version(kReplicaFormatVersion);
+  batch.PutMeta(meta);
+  return store->Commit(batch, /*sync=*/true);
+}
+
 void Replica::Impl::RebuildShown() {
   stale.clear();
   if (outbox.empty()) {
@@ -237,7 +280,7 @@ absl::Status Replica::Impl::SubmitLocked(Payload payload) {
   if (outbox.empty()) shown = confirmed;
   Event applied = e;
   applied.set_seq(shown.seq() + 1);
-  core::Checkpoint checkpoint = core::Save(applied, shown);
+  core::UndoRecord checkpoint = core::Save(applied, shown);
   if (absl::Status s = core::Apply(applied, &shown); !s.ok()) return s;
   ReplicaMeta next = meta;
   *next.mutable_hlc() = e.hlc();
@@ -361,9 +404,22 @@ absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
   }
   const uint64_t behind = head->seq() - confirmed_seq;
   if (o.snapshot_threshold > 0 && behind >= o.snapshot_threshold) {
-    // Far behind: start from the server's plan now, then read the tail.
-    absl::StatusOr<PlanState> state = WithRetry(o, [&] { return client->GetState(options.workspace); });
-    if (!state.ok()) return state.status();
+    // Far behind: start from the server's plan now (paged, each page retried on its own),
+    // then read the tail.
+    GetStateRequest request;
+    request.set_workspace(options.workspace);
+    PlanState paged;
+    std::string head_hash;
+    do {
+      absl::StatusOr<GetStateResponse> page = WithRetry(o, [&] { return client->GetStatePage(request); });
+      if (!page.ok()) return page.status();
+      if (absl::Status s = core::MergeStatePage(std::move(*page->mutable_state()), &paged); !s.ok()) {
+        return s;
+      }
+      head_hash = page->head_hash();
+      request.set_page_token(page->next_page_token());
+    } while (!request.page_token().empty());
+    absl::StatusOr<PlanState> state = std::move(paged);
     const uint64_t at = state->seq();
     absl::StatusOr<Event> last = WithRetry(o, [&]() -> absl::StatusOr<Event> {
       Event found;
@@ -376,6 +432,12 @@ absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
       return found;
     });
     if (!last.ok()) return last.status();
+    if (last->hash() != head_hash || core::ComputeEventHash(*last) != last->hash()) {
+      return absl::DataLossError(absl::StrCat(
+          "the server's plan of ", options.workspace, " was cut at seq ", at,
+          " but its event ", at, " has another hash: retry the sync; if it persists, the "
+          "server's log was rewritten"));
+    }
     absl::MutexLock lock(&mu);
     if (at > meta.confirmed_seq()) {
       ReplicaMeta next = meta;
@@ -426,14 +488,16 @@ absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
   return report;
 }
 
-absl::Status Replica::Impl::Reject(uint64_t key, const absl::Status& why) {
+absl::Status Replica::Impl::Reject(uint64_t key, const absl::Status& why,
+                                   const Refusal& refusal) {
   absl::MutexLock lock(&mu);
   auto it = std::find_if(outbox.begin(), outbox.end(), [&](const auto& e) { return e.first == key; });
   if (it == outbox.end()) return absl::OkStatus();
   RejectedEdit edit;
   *edit.mutable_event() = it->second;
   edit.set_code(static_cast<int32_t>(why.code()));
-  edit.set_reason(std::string(why.message()));
+  edit.set_reason(ReasonText(why, refusal));
+  *edit.mutable_refusal() = refusal;
   *edit.mutable_rejected_at() = core::ToTimestamp(Wall());
   ReplicaMeta next = meta;
   const uint64_t rkey = next.next_rejected();
@@ -517,8 +581,9 @@ absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
       continue;
     }
     const absl::Status& s = response.status();
-    if (absl::IsFailedPrecondition(s) && absl::StrContains(s.message(), core::kClockSkewMarker) &&
-        !restamped) {
+    const Refusal refusal = RefusalOf(s);
+    const PushVerdict verdict = VerdictOf(refusal);
+    if (verdict == PushVerdict::kRestamp && !restamped) {
       absl::StatusOr<uint64_t> count = Restamp();
       if (!count.ok()) return count.status();
       report.restamped += *count;
@@ -527,20 +592,19 @@ absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
       pending.assign(outbox.begin(), outbox.end());
       continue;
     }
-    std::optional<std::pair<int, std::string>> refused = RefusedIndex(s);
-    if (!Refusal(s, refused)) return s;  // transport, auth or server trouble: the outbox stays
-    if (refused.has_value() && refused->first > 0 && static_cast<size_t>(refused->first) < n) {
-      next_size = static_cast<size_t>(refused->first);  // send the good prefix alone
+    // A second skew after re-stamping is the edit's own: refused like any other, so that
+    // the edits behind it go on.
+    if (verdict == PushVerdict::kKeep) return s;
+    const int index = refusal.has_event_index() ? refusal.event_index() : -1;
+    if (index > 0 && static_cast<size_t>(index) < n) {
+      next_size = static_cast<size_t>(index);  // send the good prefix alone
       continue;
     }
-    if (!refused.has_value() && n > 1) {
+    if (index != 0 && n > 1) {
       next_size = 1;  // cannot tell which: one at a time
       continue;
     }
-    const std::string reason = refused.has_value() ? refused->second : std::string(s.message());
-    if (absl::Status r = Reject(pending.front().first, absl::Status(s.code(), reason)); !r.ok()) {
-      return r;
-    }
+    if (absl::Status r = Reject(pending.front().first, s, refusal); !r.ok()) return r;
     ++report.rejected;
     pending.pop_front();
     next_size = batch_max;
@@ -819,6 +883,30 @@ bool Replica::Impl::SleepUnlessStopped(absl::Duration d) {
   return !live_stop;
 }
 
+void Replica::Impl::ReportLive(const absl::Status& s) {
+  if (on_live_error) on_live_error(s);
+}
+
+// A fatal error: live mode ends, and says why, instead of retrying what cannot succeed.
+void Replica::Impl::StopLiveFor(const absl::Status& s) {
+  {
+    absl::MutexLock lock(&live_mu);
+    live_error = s;
+    live_stop = true;
+    live_cv.SignalAll();
+  }
+  ReportLive(s);
+}
+
+namespace {
+
+// Errors a live subscriber cannot get past by reconnecting.
+bool FatalForLive(const absl::Status& s) {
+  return absl::IsDataLoss(s) || absl::IsInternal(s) || absl::IsOutOfRange(s);
+}
+
+}  // namespace
+
 void Replica::Impl::RunSubscriber(std::function<void(const Event&)> on_event) {
   absl::Duration wait = absl::Milliseconds(200);
   SyncOptions quiet;
@@ -851,7 +939,9 @@ void Replica::Impl::RunSubscriber(std::function<void(const Event&)> on_event) {
         },
         cancellation.get());
     if (cancellation->cancelled()) return;
-    (void)ended;
+    const absl::Status& why = failed.ok() ? ended : failed;
+    if (FatalForLive(why)) return StopLiveFor(why);
+    if (!why.ok()) ReportLive(why);
     if (!SleepUnlessStopped(wait)) return;
     wait = std::min(wait * 2, absl::Seconds(5));
   }
@@ -876,23 +966,35 @@ void Replica::Impl::RunPusher() {
       any = !outbox.empty();
     }
     if (!any) continue;
-    absl::MutexLock lock(&sync_mu);
-    (void)PushLocked(once);  // failures: tried again on the next edit or tick
+    absl::StatusOr<SyncReport> pushed;
+    {
+      absl::MutexLock lock(&sync_mu);
+      pushed = PushLocked(once);
+    }
+    if (!pushed.ok()) ReportLive(pushed.status());  // tried again on the next edit or tick
   }
 }
 
-absl::Status Replica::StartLive(std::function<void(const Event&)> on_event) {
+absl::Status Replica::StartLive(std::function<void(const Event&)> on_event,
+                                std::function<void(const absl::Status&)> on_error) {
   if (absl::Status s = impl_->NeedServer(); !s.ok()) return s;
   if (impl_->live) return absl::FailedPreconditionError("live mode is already on");
   {
     absl::MutexLock lock(&impl_->live_mu);
     impl_->live_stop = false;
+    impl_->live_error = absl::OkStatus();
   }
+  impl_->on_live_error = std::move(on_error);
   impl_->cancellation = std::make_unique<Cancellation>();
   impl_->live = true;
   impl_->subscriber = std::thread([this, cb = std::move(on_event)] { impl_->RunSubscriber(cb); });
   impl_->pusher = std::thread([this] { impl_->RunPusher(); });
   return absl::OkStatus();
+}
+
+absl::Status Replica::LiveStatus() const {
+  absl::MutexLock lock(&impl_->live_mu);
+  return impl_->live_error;
 }
 
 void Replica::StopLive() {
@@ -906,6 +1008,8 @@ void Replica::StopLive() {
   impl_->subscriber.join();
   impl_->pusher.join();
   impl_->live = false;
+  absl::MutexLock lock(&impl_->live_mu);
+  impl_->live_error = absl::OkStatus();
 }
 
 }  // namespace goalsync::client

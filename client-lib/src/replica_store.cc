@@ -159,6 +159,10 @@ void ReplicaStore::Batch::PutSnapshot(uint64_t seq, const std::string& state_byt
 }
 void ReplicaStore::Batch::ClearLog() {
   batch_.DeleteRange(store_.handles_[kLog], Key(0), Key(UINT64_MAX));
+  ClearSnapshots();
+}
+
+void ReplicaStore::Batch::ClearSnapshots() {
   batch_.DeleteRange(store_.handles_[kSnapshots], Key(0), Key(UINT64_MAX));
 }
 

@@ -23,7 +23,9 @@
 
 namespace goalsync::client {
 
-inline constexpr uint32_t kReplicaFormatVersion = 1;
+// 1 -> 2: snapshots held every check-in (Goal.check_ins, now reserved); they are dropped at
+// open (see Replica), and a replica whose log did not start at seq 1 joins again.
+inline constexpr uint32_t kReplicaFormatVersion = 2;
 
 class ReplicaStore {
  public:
@@ -55,6 +57,8 @@ class ReplicaStore {
     // Drops the whole local log and every snapshot (the replica restarts from the server's
     // plan).
     void ClearLog();
+    // Drops every snapshot.
+    void ClearSnapshots();
 
    private:
     friend class ReplicaStore;

@@ -10,6 +10,24 @@ namespace {
 
 using namespace goalsync::v1;  // NOLINT: the generated messages
 
+// Folds a valid check-in into the goal's aggregates: the check-in itself stays in the log.
+void FoldCheckIn(const Change& stamp, const CheckInRecorded& e, Goal* goal) {
+  CheckInAggregate& a = (*goal->mutable_actuals())[e.period()];
+  if (a.count() == 0 || e.value() < a.min()) a.set_min(e.value());
+  if (a.count() == 0 || e.value() > a.max()) a.set_max(e.value());
+  a.set_count(a.count() + 1);
+  a.set_sum(a.sum() + e.value());
+  a.set_last_seq(stamp.seq());
+  a.set_last_value(e.value());
+  goal->set_check_in_count(goal->check_in_count() + 1);
+  CheckIn* last = goal->mutable_last_check_in();
+  *last->mutable_recorded() = stamp;
+  last->set_value(e.value());
+  last->set_confidence(e.confidence());
+  last->set_note(e.note());
+  last->set_period(e.period());
+}
+
 absl::Status CheckInRule(Context& ctx, const CheckInRecorded& e) {
   absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
@@ -18,18 +36,11 @@ absl::Status CheckInRule(Context& ctx, const CheckInRecorded& e) {
     return Invalid("check-in: confidence ", e.confidence(), " must be between 0 and 1");
   }
   if (!e.period().empty()) {
-    PeriodTargetChange probe;
-    probe.set_period(e.period());
-    if (absl::Status s = CheckPeriodTarget(**goal, probe); !s.ok()) {
+    if (absl::Status s = CheckPeriodInGoal(**goal, e.period()); !s.ok()) {
       return Invalid("check-in: ", s.message());
     }
   }
-  CheckIn* c = (*goal)->add_check_ins();
-  *c->mutable_recorded() = ctx.stamp;
-  c->set_value(e.value());
-  c->set_confidence(e.confidence());
-  c->set_note(e.note());
-  c->set_period(e.period());
+  FoldCheckIn(ctx.stamp, e, *goal);
   return absl::OkStatus();
 }
 

@@ -14,7 +14,8 @@ namespace {
 using goalsync::v1::Goal;
 using goalsync::v1::PlanState;
 
-// Whether a check-in recorded for `checkin_period` counts towards `period`.
+// Whether check-ins recorded for `checkin_period` count towards `period` (nullopt: the whole
+// goal, where every check-in counts).
 bool Counts(const std::string& checkin_period, const std::optional<Period>& period) {
   if (!period.has_value()) return true;
   if (checkin_period.empty()) return false;
@@ -22,20 +23,27 @@ bool Counts(const std::string& checkin_period, const std::optional<Period>& peri
   return p.ok() && Contains(*period, *p);
 }
 
-// Actual from the goal's own check-ins.
+// Actual from the goal's own check-ins, through the kernel's per-period aggregates: the sum
+// (CUMULATIVE) or the latest value (LEVEL) of every check-in period within `period`.
 bool OwnActual(const Goal& g, const std::optional<Period>& period, double* actual) {
   bool any = false;
   const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
   uint64_t latest = 0;
-  for (const auto& c : g.check_ins()) {
-    if (!Counts(c.period(), period)) continue;
+  // In period order, so that the sum is the same bits on every machine (map order is not).
+  std::vector<std::pair<const std::string*, const goalsync::v1::CheckInAggregate*>> parts;
+  for (const auto& [checkin_period, a] : g.actuals()) parts.emplace_back(&checkin_period, &a);
+  std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+  for (const auto& [checkin_period_ptr, a_ptr] : parts) {
+    const std::string& checkin_period = *checkin_period_ptr;
+    const goalsync::v1::CheckInAggregate& a = *a_ptr;
+    if (a.count() == 0 || !Counts(checkin_period, period)) continue;
     if (level) {
-      if (c.recorded().seq() >= latest) {
-        latest = c.recorded().seq();
-        *actual = c.value();
+      if (a.last_seq() >= latest) {
+        latest = a.last_seq();
+        *actual = a.last_value();
       }
     } else {
-      *actual += c.value();
+      *actual += a.sum();
     }
     any = true;
   }

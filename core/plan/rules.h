@@ -15,8 +15,9 @@ namespace goalsync::core::rules {
 struct Context {
   const goalsync::v1::Event& event;
   goalsync::v1::PlanState& state;
-  // Who, when, from where: the blame of whatever this event changes.
-  goalsync::v1::Change stamp;
+  // Who, when, from where: the blame of whatever this event changes (scratch storage owned
+  // by Apply; copy it to keep it).
+  goalsync::v1::Change& stamp;
 };
 
 // The goal named `id`, or NOT_FOUND.
@@ -39,6 +40,8 @@ absl::Status CheckTargets(const goalsync::v1::Goal& goal, const goalsync::v1::Ta
 // Checks a period target against the goal's dates.
 absl::Status CheckPeriodTarget(const goalsync::v1::Goal& goal,
                                const goalsync::v1::PeriodTargetChange& change);
+// Checks that `period` parses and lies within the goal's dates.
+absl::Status CheckPeriodInGoal(const goalsync::v1::Goal& goal, absl::string_view period);
 
 // Merges the fields present in `update` into `targets`.
 void MergeTargets(const goalsync::v1::Targets& update, goalsync::v1::Targets* targets);

@@ -122,7 +122,8 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
   }
   auto group = std::make_unique<Staged>();
   group->commit = std::make_shared<GroupCommit>(store_, absl::Now(), std::move(in_flight),
-                                                options_.snapshot_every, options_.max_clock_skew);
+                                                options_.snapshot_bytes, options_.snapshot_every,
+                                                options_.max_clock_skew);
   const size_t n = requests.size();
   group->responses.resize(n, absl::UnknownError("not staged"));
   group->workspaces.resize(n, nullptr);
@@ -188,6 +189,7 @@ void EventLog::RunWriter() {
       if (!written.ok()) broken_ = written;
       std::erase(in_flight_, group->commit);
     }
+    if (!written.ok()) MarkPlansStale();
     // Advance the committed head before acking, so that a reader who got an ack sees its event.
     for (size_t i = 0; i < group->requests.size(); ++i) {
       if (written.ok() && !group->events[i].empty()) Publish(*group->workspaces[i], group->events[i]);
@@ -202,15 +204,6 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
   std::vector<std::shared_ptr<LiveSink>> wake;
   {
     absl::MutexLock lock(&ws.mu);
-    for (const EventPtr& e : events) {
-      // The stager applied these very events to the tail state in this order; the kernel is
-      // deterministic, so a refusal here is a bug that would fork the two states.
-      if (absl::Status s = core::Apply(*e, &ws.state); !s.ok()) {
-        spdlog::critical("kernel refused committed event {} of {}: {}", e->seq(), ws.name,
-                         s.ToString());
-        std::abort();
-      }
-    }
     ws.committed_seq = events.back()->seq();
     ws.committed_hash = events.back()->hash();
     for (auto it = ws.sinks.begin(); it != ws.sinks.end();) {
@@ -221,6 +214,76 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
     }
   }
   for (auto& sink : wake) sink->Wake();
+}
+
+void EventLog::MarkPlansStale() {
+  absl::MutexLock lock(&registry_mu_);
+  for (auto& [name, ws] : workspaces_) {
+    absl::MutexLock ws_lock(&ws->mu);
+    if (ws->plan.seq() != ws->committed_seq) ws->plan_stale = true;
+  }
+}
+
+absl::Status EventLog::ReadCommittedPlan(Workspace& ws,
+                                         absl::FunctionRef<void(const goalsync::v1::PlanState&)> read) {
+  if (!ws.load_error.ok()) return ws.load_error;
+  absl::MutexLock lock(&ws.mu);
+  ++ws.readers_waiting;
+  ws.mu.Await(absl::Condition(
+      +[](Workspace* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
+        return w->plan.seq() == w->committed_seq || w->plan_stale;
+      },
+      &ws));
+  --ws.readers_waiting;
+  if (ws.plan_stale) {
+    // A group failed to be written: the plan holds events the store does not. Fold the store
+    // again up to what is committed (appends are refused from now on).
+    absl::StatusOr<goalsync::v1::PlanState> plan = Rebuild(ws.id, ws.name, ws.committed_seq);
+    if (!plan.ok()) return plan.status();
+    ws.plan = std::move(*plan);
+    ws.plan_stale = false;
+  }
+  read(ws.plan);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const PlanCut>> EventLog::CutPlan(Workspace& ws, uint64_t seq) {
+  uint64_t committed;
+  std::string committed_hash;
+  {
+    absl::MutexLock lock(&ws.mu);
+    if (ws.cut != nullptr && ws.cut->pager.plan().seq() == seq) return ws.cut;
+    committed = ws.committed_seq;
+    committed_hash = ws.committed_hash;
+  }
+  if (seq > committed) {
+    return absl::InvalidArgumentError(absl::StrCat("seq ", seq, " is past the head of ", ws.name,
+                                                   " (seq ", committed, ")"));
+  }
+  auto plan = std::make_shared<goalsync::v1::PlanState>();
+  std::string hash;
+  if (seq == committed) {
+    absl::Status s = ReadCommittedPlan(ws, [&](const goalsync::v1::PlanState& p) {
+      if (p.seq() != seq) return;  // moved on meanwhile: cut from the store below
+      *plan = p;
+      hash = committed_hash;
+    });
+    if (!s.ok()) return s;
+  }
+  if (plan->seq() != seq || (seq == 0 && plan->workspace().empty())) {
+    absl::StatusOr<goalsync::v1::PlanState> at = Rebuild(ws.id, ws.name, seq);
+    if (!at.ok()) return at.status();
+    *plan = std::move(*at);
+    if (seq > 0) {
+      absl::StatusOr<Event> e = store_.ReadEvent(ws.id, seq);
+      if (!e.ok()) return e.status();
+      hash = e->hash();
+    }
+  }
+  auto cut = std::make_shared<const PlanCut>(PlanCut{core::StatePager(std::move(plan)), hash});
+  absl::MutexLock lock(&ws.mu);
+  ws.cut = cut;
+  return cut;
 }
 
 std::vector<EventLog::CommittedHead> EventLog::CommittedHeads() {
@@ -271,7 +334,7 @@ absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
 }
 
 absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const std::string& name,
-                                                          uint64_t seq) {
+                                                          uint64_t seq, uint64_t* replayed_bytes) {
   goalsync::v1::PlanState state;
   state.set_workspace(name);
   absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> snapshot =
@@ -296,6 +359,7 @@ absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const 
         return absl::DataLossError(absl::StrCat("stored event ", e.seq(), " of ", name,
                                                 " does not apply: ", s.message()));
       }
+      if (replayed_bytes != nullptr) *replayed_bytes += e.ByteSizeLong();
     }
   }
   return state;
@@ -309,11 +373,14 @@ absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_
   absl::StatusOr<WorkspaceRecord> rec = store_.FindWorkspace(name);
   std::unique_ptr<Workspace> ws;
   if (rec.ok()) {
-    absl::StatusOr<goalsync::v1::PlanState> plan = Rebuild(rec->id, std::string(name), rec->head_seq);
+    uint64_t replayed = 0;
+    absl::StatusOr<goalsync::v1::PlanState> plan =
+        Rebuild(rec->id, std::string(name), rec->head_seq, &replayed);
     if (!plan.ok() && !absl::IsDataLoss(plan.status())) return plan.status();
     ws = std::make_unique<Workspace>(std::string(name), rec->id, true, rec->head_seq,
                                      rec->head_hash,
                                      plan.ok() ? std::move(*plan) : goalsync::v1::PlanState());
+    ws->bytes_since_snapshot = replayed;
     if (!plan.ok()) {
       spdlog::error("workspace {} cannot be loaded, appends refused: {}", std::string(name),
                     plan.status().ToString());

@@ -22,6 +22,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -41,10 +42,15 @@ struct EventLogOptions {
   // wait for the next fsync. Larger groups amortize the fsync further but delay every ack
   // in the group.
   size_t max_group_bytes = 16 << 20;
-  // A snapshot of a workspace's plan is stored every this many events (0: never). Loading a
-  // workspace (first use after a start) and "state as of" queries replay at most this many
-  // events from the nearest snapshot; each snapshot costs a write of the whole plan.
-  uint64_t snapshot_every = 10000;
+  // A snapshot of a workspace's plan is stored once this many bytes of its events have been
+  // appended since the last one (0: never by size). Loading a workspace (first use after a
+  // start) and "state as of" queries replay at most this many bytes of events from the
+  // nearest snapshot; each snapshot costs a write of the whole plan (which is bounded by the
+  // plan, not by its history), so smaller values trade disk and write time for faster
+  // restarts and as-of queries.
+  uint64_t snapshot_bytes = 2 << 20;
+  // Also a snapshot every this many events (0: no count bound; tests use small values).
+  uint64_t snapshot_every = 0;
   // An event whose hlc is further ahead of the server's clock than this is refused with
   // FAILED_PRECONDITION naming the skew, so that a writer with a wrong clock re-stamps its
   // edits instead of winning every later merge (architecture.md). Zero: no bound.
@@ -90,6 +96,17 @@ class EventLog {
   // The pointer stays valid as long as the EventLog.
   absl::StatusOr<Workspace*> GetWorkspace(absl::string_view name);
 
+  // Calls `read` with `ws`'s plan as of its committed head, under the workspace's lock (so
+  // `read` must be quick and must not call back into the log): waits for the groups staged
+  // ahead of the head to be written, and holds new staging into `ws` off meanwhile. Returns
+  // the workspace's load error, or DATA_LOSS if the plan had to be rebuilt and could not be.
+  absl::Status ReadCommittedPlan(Workspace& ws,
+                                 absl::FunctionRef<void(const goalsync::v1::PlanState&)> read);
+
+  // The plan of `ws` cut at `seq` for paging (the last cut is kept: the pages after the first
+  // reuse it). INVALID_ARGUMENT if `seq` is past the committed head.
+  absl::StatusOr<std::shared_ptr<const PlanCut>> CutPlan(Workspace& ws, uint64_t seq);
+
   // The plan of `ws` as of `seq` (at most the committed head): the nearest snapshot at or
   // before it plus the events after it. DATA_LOSS if a stored event does not apply.
   absl::StatusOr<goalsync::v1::PlanState> StateAsOf(Workspace& ws, uint64_t seq);
@@ -131,8 +148,12 @@ class EventLog {
   void RunWriter();
   std::unique_ptr<Staged> StageGroup(std::vector<Pending> requests);
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
+  // After a failed write: every plan ahead of its committed head is marked for a rebuild.
+  void MarkPlansStale();
+  // The plan of a workspace as of `seq`: the newest snapshot at or before it plus the events
+  // after it, whose bytes are added to *replayed_bytes if given.
   absl::StatusOr<goalsync::v1::PlanState> Rebuild(uint32_t ws_id, const std::string& name,
-                                                  uint64_t seq);
+                                                  uint64_t seq, uint64_t* replayed_bytes = nullptr);
   // Builds the workspace from the store (newest snapshot + tail), or an empty one.
   absl::StatusOr<std::unique_ptr<Workspace>> LoadWorkspace(absl::string_view name);
 

@@ -10,6 +10,7 @@
 #include "core/timestamps.h"
 #include "core/hash_chain.h"
 #include "core/plan/kernel.h"
+#include "core/plan/undo.h"
 #include "server/store/keys.h"
 
 namespace goalsync::server {
@@ -20,9 +21,11 @@ using goalsync::v1::Event;
 
 GroupCommit::GroupCommit(LogStore& store, absl::Time now,
                          std::vector<std::shared_ptr<const GroupCommit>> in_flight,
-                         uint64_t snapshot_every, absl::Duration max_clock_skew)
+                         uint64_t snapshot_bytes, uint64_t snapshot_every,
+                         absl::Duration max_clock_skew)
     : store_(store),
       in_flight_(std::move(in_flight)),
+      snapshot_bytes_(snapshot_bytes),
       snapshot_every_(snapshot_every),
       batch_(store),
       server_time_(core::ToTimestamp(now)),
@@ -87,34 +90,22 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
   // the whole request is taken back.
   const uint64_t head_before = ws.tail_seq;
   const std::string hash_before = ws.tail_hash;
-  const bool batch = fresh > 1;
-  std::vector<core::Checkpoint> checkpoints;
+  const uint64_t bytes_before = ws.bytes_since_snapshot;
   std::vector<std::pair<std::shared_ptr<Event>, std::string>> sealed;
   std::vector<std::pair<uint64_t, std::string>> snapshots;
-  for (int i = 0; i < request.events_size(); ++i) {
-    if (response.results(i).duplicate()) continue;
-    std::string stored;
-    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, writer, &stored);
-    if (batch) checkpoints.push_back(core::Save(*event, ws.tail_state));
-    absl::Status s = writer.has_value()
-                         ? core::AuthorizeEvent(writer->role, writer->actor, *event, ws.tail_state)
-                         : absl::OkStatus();
-    if (s.ok()) s = core::Apply(*event, &ws.tail_state);
-    if (!s.ok()) {
-      // The refused event changed nothing; take back the ones before it, newest first.
-      if (batch) checkpoints.pop_back();
-      while (!checkpoints.empty()) {
-        core::Restore(std::move(checkpoints.back()), &ws.tail_state);
-        checkpoints.pop_back();
-      }
-      ws.tail_seq = head_before;
-      ws.tail_hash = hash_before;
-      return core::AtEvent(s, i);
-    }
-    if (snapshot_every_ > 0 && event->seq() % snapshot_every_ == 0) {
-      snapshots.emplace_back(event->seq(), core::SerializeState(ws.tail_state));
-    }
-    sealed.emplace_back(std::move(event), std::move(stored));
+  absl::Status applied;
+  {
+    absl::MutexLock lock(&ws.mu);
+    ws.mu.Await(absl::Condition(
+        +[](Workspace* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->readers_waiting == 0; },
+        &ws));
+    applied = ApplyAll(ws, request, response, writer, head_before, &sealed, &snapshots);
+  }
+  if (!applied.ok()) {
+    ws.tail_seq = head_before;
+    ws.tail_hash = hash_before;
+    ws.bytes_since_snapshot = bytes_before;
+    return applied;
   }
   if (fresh > 0 && std::find(touched_.begin(), touched_.end(), &ws) == touched_.end()) {
     touched_.push_back(&ws);
@@ -135,6 +126,44 @@ absl::StatusOr<AppendResponse> GroupCommit::Stage(Workspace& ws, const AppendReq
   for (const auto& [seq, bytes] : snapshots) batch_.PutSnapshot(ws.id, seq, bytes);
   response.set_head_seq(ws.tail_seq);
   return response;
+}
+
+absl::Status GroupCommit::ApplyAll(Workspace& ws, const AppendRequest& request,
+                                   const AppendResponse& response,
+                                   const std::optional<Writer>& writer, uint64_t head_before,
+                                   std::vector<std::pair<std::shared_ptr<Event>, std::string>>* sealed,
+                                   std::vector<std::pair<uint64_t, std::string>>* snapshots) {
+  // A lone event needs no undo: the kernel validates fully before it changes anything.
+  const bool batch = request.events_size() > 1;
+  std::vector<core::UndoRecord> undo;
+  for (int i = 0; i < request.events_size(); ++i) {
+    if (response.results(i).duplicate()) continue;
+    std::string stored;
+    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, writer, &stored);
+    if (batch) undo.push_back(core::Save(*event, ws.plan));
+    absl::Status s = writer.has_value()
+                         ? core::AuthorizeEvent(writer->role, writer->actor, *event, ws.plan)
+                         : absl::OkStatus();
+    if (s.ok()) s = core::Apply(*event, &ws.plan);
+    if (!s.ok()) {
+      // The refused event changed nothing; take back the ones before it, newest first.
+      if (batch) undo.pop_back();
+      while (!undo.empty()) {
+        core::Restore(std::move(undo.back()), &ws.plan);
+        undo.pop_back();
+      }
+      return core::AtEvent(s, i);
+    }
+    ws.bytes_since_snapshot += stored.size();
+    const bool by_size = snapshot_bytes_ > 0 && ws.bytes_since_snapshot >= snapshot_bytes_;
+    const bool by_count = snapshot_every_ > 0 && event->seq() % snapshot_every_ == 0;
+    if (by_size || by_count) {
+      snapshots->emplace_back(event->seq(), core::SerializeState(ws.plan));
+      ws.bytes_since_snapshot = 0;
+    }
+    sealed->emplace_back(std::move(event), std::move(stored));
+  }
+  return absl::OkStatus();
 }
 
 std::shared_ptr<Event> GroupCommit::Sign(Workspace& ws, const Event& submitted,

@@ -30,12 +30,15 @@ class GroupCommit {
  public:
   // Events staged are stamped with `now` as their server_time. `in_flight` are the groups
   // sealed but perhaps not yet written: their event ids count as already appended.
+  // A workspace's plan is snapshotted once `snapshot_bytes` of events were staged since its
+  // last snapshot, or `snapshot_every` events (0: no count bound).
   GroupCommit(LogStore& store, absl::Time now,
               std::vector<std::shared_ptr<const GroupCommit>> in_flight,
-              uint64_t snapshot_every, absl::Duration max_clock_skew);
+              uint64_t snapshot_bytes, uint64_t snapshot_every, absl::Duration max_clock_skew);
 
   // Stages `request` (already validated by ValidateAppendRequest) on `ws`: each new event is
-  // sealed and applied by the kernel to the workspace's tail state. On success appends the
+  // sealed and applied by the kernel to the workspace's plan, once (under ws.mu, after any
+  // waiting reader has read). On success appends the
   // new events, as they will be stored, to *staged. On error stages nothing and leaves the
   // tail as it was: ABORTED for an expected_seq mismatch, the kernel's INVALID_ARGUMENT /
   // NOT_FOUND / FAILED_PRECONDITION naming the event's index (FAILED_PRECONDITION
@@ -69,6 +72,16 @@ class GroupCommit {
 
   LogStore& store_;
   const std::vector<std::shared_ptr<const GroupCommit>> in_flight_;
+  // Applies the request's new events to ws.plan (ws.mu held), all or nothing: the index of
+  // the refused event and the kernel's status, or OK.
+  absl::Status ApplyAll(Workspace& ws, const goalsync::v1::AppendRequest& request,
+                        const goalsync::v1::AppendResponse& response,
+                        const std::optional<Writer>& writer, uint64_t head_before,
+                        std::vector<std::pair<std::shared_ptr<goalsync::v1::Event>, std::string>>* sealed,
+                        std::vector<std::pair<uint64_t, std::string>>* snapshots)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ws.mu);
+
+  const uint64_t snapshot_bytes_;
   const uint64_t snapshot_every_;
   CommitBatch batch_;
   google::protobuf::Timestamp server_time_;

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "goalsync/v1/event.pb.h"
 #include "goalsync/v1/admin.pb.h"
+#include "core/plan/state_pages.h"
 #include "goalsync/v1/state.pb.h"
 
 namespace goalsync::server {
@@ -45,6 +46,16 @@ struct Writer {
   goalsync::v1::Role role = goalsync::v1::ROLE_UNSPECIFIED;
 };
 
+// A plan cut at one seq for paging out (PlanService.GetState), with the hash of that seq's
+// event. Immutable.
+struct PlanCut {
+  core::StatePager pager;
+  std::string head_hash;
+};
+
+// One plan per workspace, applied once per event by the stager. Readers see it only when no
+// staged event is ahead of the committed head (ReadCommittedPlan), so a query never shows an
+// event that is not yet durable.
 struct Workspace {
   Workspace(std::string name, uint32_t id, bool registered, uint64_t seq, std::string hash,
             goalsync::v1::PlanState plan)
@@ -53,10 +64,9 @@ struct Workspace {
         registered(registered),
         tail_seq(seq),
         tail_hash(hash),
-        tail_state(plan),
         committed_seq(seq),
         committed_hash(std::move(hash)),
-        state(std::move(plan)) {}
+        plan(std::move(plan)) {}
 
   const std::string name;
   const uint32_t id;
@@ -66,19 +76,28 @@ struct Workspace {
   absl::Status load_error;
 
   // Stager-only: whether meta maps the name to `id` (or will once the sealed groups are
-  // written), and the head including every event staged so far.
+  // written), the head including every event staged so far, and the log bytes staged since
+  // the last snapshot (snapshots are written by size).
   bool registered;
   uint64_t tail_seq;
   std::string tail_hash;
-  // The plan with every staged event applied: appends are validated against it.
-  goalsync::v1::PlanState tail_state;
+  uint64_t bytes_since_snapshot = 0;
 
   absl::Mutex mu;
   // Every event up to committed_seq is durable and readable from the store.
   uint64_t committed_seq ABSL_GUARDED_BY(mu);
   std::string committed_hash ABSL_GUARDED_BY(mu);
-  // The plan as of committed_seq: what queries see.
-  goalsync::v1::PlanState state ABSL_GUARDED_BY(mu);
+  // The plan with every staged event applied (plan.seq() == tail_seq, at most two groups
+  // ahead of committed_seq). The stager changes it under `mu`, event by event.
+  goalsync::v1::PlanState plan ABSL_GUARDED_BY(mu);
+  // Readers waiting for the plan to be committed; the stager stages nothing into this
+  // workspace while there are any, so a reader waits at most for the groups in flight.
+  int readers_waiting ABSL_GUARDED_BY(mu) = 0;
+  // Set when a group failed to be written: `plan` is ahead of the store for good and must be
+  // rebuilt from it (at committed_seq) before anyone reads it.
+  bool plan_stale ABSL_GUARDED_BY(mu) = false;
+  // The last plan cut for paging, so that the pages after the first do not cut it again.
+  std::shared_ptr<const PlanCut> cut ABSL_GUARDED_BY(mu);
   std::vector<std::shared_ptr<LiveSink>> sinks ABSL_GUARDED_BY(mu);
   // Set at shutdown: no new live subscribers.
   bool closed ABSL_GUARDED_BY(mu) = false;

@@ -19,10 +19,24 @@ absl::StatusOr<Workspace*> Resolve(EventLog& log, const std::string& name) {
 }
 
 // A copy of the committed plan (queries then run without holding the workspace lock).
-PlanState Snapshot(Workspace& ws) {
-  absl::MutexLock lock(&ws.mu);
-  return ws.state;
+absl::StatusOr<PlanState> CopyPlan(EventLog& log, Workspace& ws) {
+  PlanState copy;
+  absl::Status s = log.ReadCommittedPlan(ws, [&](const PlanState& plan) { copy = plan; });
+  if (!s.ok()) return s;
+  return copy;
 }
+
+// Runs `query` on the committed plan under the workspace's lock (for quick queries).
+template <typename T, typename F>
+absl::StatusOr<T> OnPlan(EventLog& log, Workspace& ws, F query) {
+  absl::StatusOr<T> out = absl::UnknownError("not run");
+  absl::Status s = log.ReadCommittedPlan(ws, [&](const PlanState& plan) { out = query(plan); });
+  if (!s.ok()) return s;
+  return out;
+}
+
+constexpr size_t kDefaultPageBytes = 1 << 20;
+constexpr size_t kMaxPageBytes = 3 << 20;
 
 // The last seq accepted at or before `t` (0 if none): server_time never decreases along the
 // log, so a binary search over seqs finds it.
@@ -46,47 +60,64 @@ absl::StatusOr<uint64_t> SeqAtTime(EventLog& log, Workspace& ws, const google::p
 absl::StatusOr<GetStateResponse> QueryState(EventLog& log, const GetStateRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  GetStateResponse out;
-  if (r.as_of_case() == GetStateRequest::AS_OF_NOT_SET) {
-    *out.mutable_state() = Snapshot(**ws);
-    return out;
-  }
-  uint64_t seq = r.seq();
-  if (r.has_time()) {
+  StatePageToken token;
+  if (!r.page_token().empty()) {
+    if (!token.ParseFromString(r.page_token())) {
+      return absl::InvalidArgumentError(
+          "page_token does not parse: pass back the next_page_token of the page before");
+    }
+  } else if (r.as_of_case() == GetStateRequest::AS_OF_NOT_SET) {
+    token.set_seq((*ws)->CommittedSeq());
+  } else if (r.has_time()) {
     absl::StatusOr<uint64_t> at = SeqAtTime(log, **ws, r.time());
     if (!at.ok()) return at.status();
-    seq = *at;
+    token.set_seq(*at);
+  } else {
+    token.set_seq(std::min(r.seq(), (*ws)->CommittedSeq()));
   }
-  absl::StatusOr<PlanState> state = log.StateAsOf(**ws, seq);
-  if (!state.ok()) return state.status();
-  *out.mutable_state() = std::move(*state);
+  absl::StatusOr<std::shared_ptr<const PlanCut>> cut = log.CutPlan(**ws, token.seq());
+  if (!cut.ok()) return cut.status();
+  const size_t max_bytes =
+      r.max_page_bytes() == 0 ? kDefaultPageBytes : std::min<size_t>(r.max_page_bytes(), kMaxPageBytes);
+  GetStateResponse out;
+  StatePageCursor next;
+  bool done = false;
+  *out.mutable_state() = (*cut)->pager.Page(token.cursor(), max_bytes, &next, &done);
+  out.set_head_hash((*cut)->head_hash);
+  if (!done) {
+    *token.mutable_cursor() = next;
+    out.set_next_page_token(token.SerializeAsString());
+  }
   return out;
 }
 
 absl::StatusOr<Goal> QueryGoal(EventLog& log, const GetGoalRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  absl::MutexLock lock(&(*ws)->mu);
-  return core::FindGoal((*ws)->state, r.goal_id());
+  return OnPlan<Goal>(log, **ws, [&](const PlanState& plan) { return core::FindGoal(plan, r.goal_id()); });
 }
 
 absl::StatusOr<ListGoalsResponse> QueryGoals(EventLog& log, const ListGoalsRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  absl::MutexLock lock(&(*ws)->mu);
-  return core::ListGoals((*ws)->state, r);
+  return OnPlan<ListGoalsResponse>(log, **ws,
+                                   [&](const PlanState& plan) { return core::ListGoals(plan, r); });
 }
 
 absl::StatusOr<GetProgressResponse> QueryProgress(EventLog& log, const GetProgressRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  return core::ProgressReport(Snapshot(**ws), r);
+  absl::StatusOr<PlanState> plan = CopyPlan(log, **ws);
+  if (!plan.ok()) return plan.status();
+  return core::ProgressReport(*plan, r);
 }
 
 absl::StatusOr<GetHistoryResponse> QueryHistory(EventLog& log, const GetHistoryRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  const PlanState state = Snapshot(**ws);
+  absl::StatusOr<PlanState> copied = CopyPlan(log, **ws);
+  if (!copied.ok()) return copied.status();
+  const PlanState& state = *copied;
   const size_t limit = r.limit() == 0 ? 1000 : r.limit();
   GetHistoryResponse out;
   auto consider = [&](const Event& e) {
@@ -135,8 +166,8 @@ absl::StatusOr<GetHistoryResponse> QueryHistory(EventLog& log, const GetHistoryR
 absl::StatusOr<BlameResponse> QueryBlame(EventLog& log, const BlameRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  absl::MutexLock lock(&(*ws)->mu);
-  return core::Blame((*ws)->state, r.goal_id());
+  return OnPlan<BlameResponse>(log, **ws,
+                               [&](const PlanState& plan) { return core::Blame(plan, r.goal_id()); });
 }
 
 }  // namespace goalsync::server

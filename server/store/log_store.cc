@@ -156,6 +156,12 @@ absl::Status LogStore::LoadMeta() {
         "data dir ", options_.dir, " was written by a newer goalsyncd (format ",
         version.size() == 4 ? keys::GetBigEndian32(version) : 0, ", this one reads up to ",
         kStoreFormatVersion, "): run the newer goalsyncd"));
+  } else if (const uint32_t v = keys::GetBigEndian32(version); v < kStoreFormatVersion) {
+    if (options_.read_only) {
+      snapshots_usable_ = false;
+    } else if (absl::Status st = Upgrade(v); !st.ok()) {
+      return st;
+    }
   }
   // Workspace ids are dense from 1: the next one is past the largest stored.
   uint32_t max_id = 0;
@@ -168,6 +174,21 @@ absl::Status LogStore::LoadMeta() {
   if (!it->status().ok()) return FromRocks(it->status(), "scanning workspaces");
   next_ws_id_ = max_id + 1;
   return absl::OkStatus();
+}
+
+absl::Status LogStore::Upgrade(uint32_t from) {
+  rocksdb::WriteBatch batch;
+  if (from < 2) {
+    // Every snapshot key is ws_id(4) seq(8): this range holds them all.
+    batch.DeleteRange(cf(kSnapshots), std::string(), std::string(13, '\xff'));
+  }
+  std::string v;
+  keys::PutBigEndian32(&v, kStoreFormatVersion);
+  batch.Put(cf(kMeta), std::string(keys::kFormatVersionKey), v);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch),
+                   absl::StrCat("upgrading data dir ", options_.dir, " from format ", from));
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, WorkspaceRecord>>> LogStore::ListWorkspaces()
@@ -256,6 +277,7 @@ absl::StatusOr<std::vector<uint64_t>> LogStore::GoalSeqs(uint32_t ws_id,
 
 absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LogStore::LatestSnapshot(
     uint32_t ws_id, uint64_t at_most_seq) const {
+  if (!snapshots_usable_) return std::nullopt;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kSnapshots)));
   it->SeekForPrev(keys::LogKey(ws_id, at_most_seq));
   if (!it->Valid()) {

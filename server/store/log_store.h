@@ -21,8 +21,11 @@
 
 namespace goalsync::server {
 
-// On-disk format this code writes. A data dir with a newer one is refused at open.
-inline constexpr uint32_t kStoreFormatVersion = 1;
+// On-disk format this code writes. A data dir with a newer one is refused at open; an older
+// one is upgraded in place when opened for writing:
+//   1 -> 2: plan snapshots held every check-in (Goal.check_ins, now reserved); they are
+//           dropped (the log is the truth) and written again in the new shape as it grows.
+inline constexpr uint32_t kStoreFormatVersion = 2;
 
 struct StoreOptions {
   // Directory of the database; created if missing.
@@ -140,6 +143,8 @@ class LogStore {
   LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadMeta();
+  // Brings a data dir of format `from` to kStoreFormatVersion (see there).
+  absl::Status Upgrade(uint32_t from);
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles_[f]; }
 
@@ -147,6 +152,9 @@ class LogStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<uint32_t> next_ws_id_{1};
+  // False for a read-only open of a dir whose snapshots are of an older shape: they are
+  // then not used (plans are folded from the log alone).
+  bool snapshots_usable_ = true;
 };
 
 // Translates a RocksDB status into ours, prefixed with `context`.

@@ -201,7 +201,7 @@ void ConvergenceTest::Run(uint64_t seed) {
         << set.value() << ") vanished without a conflict record";
   }
   for (const auto& [id, goal] : state.goals()) {
-    EXPECT_EQ(goal.check_ins_size(), check_ins[id]) << "check-ins of " << id;
+    EXPECT_EQ(goal.check_in_count(), static_cast<uint64_t>(check_ins[id])) << "check-ins of " << id;
   }
 }
 

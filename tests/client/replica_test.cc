@@ -240,7 +240,7 @@ TEST_F(ReplicaTest, RaciAndCheckInsFromThreeReplicasAllArriveInAnyOrder) {
   for (Replica* r : {c.get(), a.get(), b.get(), c.get(), a.get()}) ASSERT_TRUE(r->Sync(Quick()).ok());
   ExpectConverged({a.get(), b.get(), c.get()});
   const goalsync::v1::Goal goal = b->State().goals().at("t1");
-  EXPECT_EQ(goal.check_ins_size(), 3);
+  EXPECT_EQ(goal.check_in_count(), 3u);
   EXPECT_EQ(goal.tasks().at("launch").raci_size(), 3);
   EXPECT_TRUE(b->Conflicts().empty());
 

@@ -82,8 +82,16 @@ class LogClient {
       absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message,
       Cancellation* cancellation = nullptr);
 
-  // The workspace's committed plan now (PlanService.GetState).
+  // One page of the workspace's committed plan (PlanService.GetState): the first page of the
+  // plan now (or as of request.seq / request.time), or the page request.page_token names.
+  absl::StatusOr<goalsync::v1::GetStateResponse> GetStatePage(
+      const goalsync::v1::GetStateRequest& request, absl::Duration timeout = absl::Seconds(60));
+
+  // The workspace's whole committed plan now, paged in and merged; *head_hash (if given)
+  // receives the hash of the event the plan was cut at. Each page is its own call, so no
+  // message grows with the plan.
   absl::StatusOr<goalsync::v1::PlanState> GetState(const std::string& workspace,
+                                                   std::string* head_hash = nullptr,
                                                    absl::Duration timeout = absl::Seconds(60));
 
   goalsync::v1::EventLog::Stub& stub() { return *stub_; }

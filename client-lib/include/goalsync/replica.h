@@ -198,8 +198,23 @@ class Replica {
 
   // --- Live mode: a background thread subscribes to the workspace and folds remote events
   // as they arrive, calling `on_event` (from that thread) for each; another pushes local
-  // edits as they are made. Reconnects with backoff. StopLive (or the destructor) ends both.
-  absl::Status StartLive(std::function<void(const goalsync::v1::Event&)> on_event);
+  // edits as they are made. StopLive (or the destructor) ends both.
+  //
+  // Errors go to `on_error` (if set; called from either live thread, so it must be
+  // thread-safe) as they happen:
+  //   - a subscription that ended (server restart, slow subscriber, network): reported, then
+  //     resumed from the confirmed seq with backoff;
+  //   - a push that failed (unreachable, token): reported, tried again on the next edit or
+  //     tick; edits the server refused go to Rejected() as with Push;
+  //   - the server sent events that do not extend this replica's chain (DATA_LOSS: the log
+  //     was rewritten, or this replica is another server's), or that this kernel cannot
+  //     apply (INTERNAL), or the server's log is shorter than ours (OUT_OF_RANGE): reported,
+  //     and live mode stops for good; LiveStatus() returns that error until StopLive.
+  absl::Status StartLive(std::function<void(const goalsync::v1::Event&)> on_event,
+                         std::function<void(const absl::Status&)> on_error = {});
+  // OK while live mode runs (or is off) without a fatal error; after one, the error that
+  // stopped it (DATA_LOSS for a chain break), until StopLive or the next StartLive.
+  absl::Status LiveStatus() const;
   void StopLive();
 
  private:

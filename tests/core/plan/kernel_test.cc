@@ -1,6 +1,7 @@
 // The kernel's rules, table-driven: every rule refuses what it should with a message that
 // names the rule, and a refused event leaves the state byte for byte as it was.
 #include "core/plan/kernel.h"
+#include "core/plan/undo.h"
 #include "core/plan/progress.h"
 
 #include "gmock/gmock.h"
@@ -398,7 +399,7 @@ TEST(KernelCheckpointTest, RestoreTakesBackEveryKindOfEvent) {
     ASSERT_TRUE(ApplyJson(&s, R"({"checkInRecorded": {"goalId": "sales", "value": 2}})").ok());
     const std::string before = SerializeState(s);
     auto e = testing::MakeEvent(s.seq() + 1, json);
-    Checkpoint c = Save(e, s);
+    UndoRecord c = Save(e, s);
     ASSERT_TRUE(Apply(e, &s).ok()) << json;
     EXPECT_NE(SerializeState(s), before) << json;
     Restore(std::move(c), &s);
