@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "server/service/request_guard.h"
 
 #include <fstream>
 #include <sstream>
@@ -76,6 +77,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(NewRequestGuard());  // first: the request log sees its status
   interceptors.push_back(NewRequestLog(server->tokens_.get(), options.request_log));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(options.listen, credentials, &server->port_);

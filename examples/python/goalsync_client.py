@@ -22,6 +22,52 @@ def load_stubs(stubs_dir):
     return event_pb2, log_pb2, log_pb2_grpc
 
 
+REFUSAL_TYPE_URL = "type.googleapis.com/goalsync.v1.Refusal"
+
+
+def refusal(error):
+    """Why goalsyncd refused a call, as data: the goalsync.v1.Refusal (errors.proto) in the
+    error's grpc-status-details-bin trailer (a google.rpc.Status), or None if it has none.
+
+    Read its fields (reason, event_index, field, resume_from_seq, head_seq, server_time)
+    instead of parsing the message, which is for people. `error` is a grpc.RpcError, or an
+    AppendError from AppendStream (its `details` field holds the same bytes)."""
+    from goalsync.v1 import errors_pb2  # noqa: E402: from the stubs load_stubs added
+    if hasattr(error, "trailing_metadata"):
+        details = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin", b"")
+    else:
+        details = error.details
+    status = errors_pb2.RpcStatus()
+    try:
+        status.ParseFromString(details)
+    except Exception:  # noqa: BLE001: not a google.rpc.Status: no facts
+        return None
+    for any_ in status.details:
+        if any_.type_url == REFUSAL_TYPE_URL:
+            r = errors_pb2.Refusal()
+            r.ParseFromString(any_.value)
+            return r
+    return None
+
+
+def describe(error):
+    """One line for people: the code, the reason and index when the server gave them, the
+    message."""
+    from goalsync.v1 import errors_pb2  # noqa: E402
+    r = refusal(error)
+    facts = ""
+    if r is not None:
+        facts = " [" + errors_pb2.Refusal.Reason.Name(r.reason)
+        if r.HasField("event_index"):
+            facts += ", event %d" % r.event_index
+        if r.field:
+            facts += ", field " + r.field
+        if r.HasField("resume_from_seq"):
+            facts += ", resume from seq %d" % r.resume_from_seq
+        facts += "]"
+    return "%s%s: %s" % (error.code().name, facts, error.details())
+
+
 class GoalsyncClient:
     def __init__(self, server, stubs_dir):
         import grpc
@@ -95,6 +141,15 @@ def main():
     args = p.parse_args()
 
     client = GoalsyncClient(args.server, args.stubs)
+    import grpc
+    try:
+        run_command(client, args)
+    except grpc.RpcError as e:
+        print("goalsync_client: " + describe(e), file=sys.stderr)
+        sys.exit(1)
+
+
+def run_command(client, args):
     if args.command == "append":
         resp = client.append(args.workspace, [client.goal_created(args.goal, args.statement)])
         print(resp.results[0].seq)
