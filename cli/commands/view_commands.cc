@@ -20,7 +20,6 @@
 #include "core/enum_names.h"
 #include "core/plan/period.h"
 #include "core/plan/queries.h"
-#include "core/plan/tree.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
