@@ -283,7 +283,8 @@ def main():
     p.add_argument("--plan", required=True)
     p.add_argument("--artifacts", required=True)
     args = p.parse_args()
-    os.makedirs(args.artifacts, exist_ok=True)
+    shutil.rmtree(args.artifacts, ignore_errors=True)  # no screenshot of an earlier run stays
+    os.makedirs(args.artifacts)
     tmp = tempfile.mkdtemp(prefix="goalsync-ui-test-")
     # goalctl reads no one's settings: a home of its own, no GOALSYNC_* variables.
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOALSYNC_")}
