@@ -77,20 +77,28 @@ void ApplyApproval(Context& ctx, Goal& g, ChangeRequest& cr) {
   stamp.set_change_request_id(cr.id());
   *cr.mutable_targets_before() = g.targets();
   cr.clear_period_targets_before();
+  // Each target the approval sets is a field like any other: an edit of it the approver had
+  // not seen merges with the approval by the one rule (docs/merge.md).
   for (const PeriodTargetChange& p : cr.period_targets()) {
     PeriodTargetChange* before = cr.add_period_targets_before();
     before->set_period(p.period());
     auto it = g.period_targets().find(p.period());
     before->set_target(it == g.period_targets().end() ? 0 : it->second);
+    const FieldRef ref{g.id(), "", "", "period." + p.period()};
+    const std::string current = it == g.period_targets().end() ? "" : absl::StrCat(it->second);
+    if (!MergeBlamed(ctx, g.blame(), ref, absl::StrCat(p.target()), current)) continue;
     (*g.mutable_period_targets())[p.period()] = p.target();
     g.mutable_original_period_targets()->insert({p.period(), p.target()});
-    (*g.mutable_blame())["period." + p.period()] = stamp;
+    (*g.mutable_blame())[ref.field] = stamp;
   }
   if (HasTargets(cr.targets())) {
     Targets merged = g.targets();
     MergeTargets(cr.targets(), &merged);
-    *g.mutable_targets() = merged;
-    (*g.mutable_blame())["targets"] = stamp;
+    const FieldRef ref{g.id(), "", "", "targets"};
+    if (MergeBlamed(ctx, g.blame(), ref, FormatTargets(cr.targets()), FormatTargets(g.targets()))) {
+      *g.mutable_targets() = merged;
+      (*g.mutable_blame())["targets"] = stamp;
+    }
   }
 }
 
