@@ -1,8 +1,11 @@
 // The fuzz target: bytes -> an AppendRequest (protobuf decoding) -> each event through what
 // goalsyncd does to a submitted event: envelope validation, authorization as an editor, the
 // kernel applied on top of the example plan, the hash, the state's serialization. None of it
-// may crash, hang or leak, whatever the bytes; a refused event must leave the plan untouched.
+// may crash, hang or leak, whatever the bytes; a refused event must leave the plan untouched;
+// an accepted event must be within the schema (strict_schema.h, written apart from the door's
+// check): nothing outside the schema is ever stored.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -14,6 +17,7 @@
 #include "goalsync/plan_file.h"
 #include "goalsync/v1/log.pb.h"
 #include "google/protobuf/stubs/logging.h"
+#include "tests/fuzz/strict_schema.h"
 
 namespace {
 
@@ -53,6 +57,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!goalsync::core::Apply(e, &state).ok()) {
       if (goalsync::core::SerializeState(state) != before) std::abort();  // a refusal changed the plan
       continue;
+    }
+    if (const std::string bad = goalsync::testing::StrictSchemaViolation(e); !bad.empty()) {
+      std::fprintf(stderr, "accepted an event outside the schema: %s\n", bad.c_str());
+      std::abort();
     }
     (void)goalsync::core::ComputeEventHash(e);
     const std::string goal(goalsync::core::GoalIdOf(e.payload()));

@@ -4,6 +4,7 @@
 // seed. scripts/fuzz.sh runs the real thing (clang, libFuzzer, sanitizers) and seeds it with
 // `event_fuzz_smoke --write-corpus DIR`.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "goalsync/plan_file.h"
 #include "goalsync/v1/log.pb.h"
+#include "tests/fuzz/strict_schema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -21,6 +23,11 @@ namespace {
 
 void RunOne(const std::string& input) {
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
+}
+
+bool Fail(const char* what) {
+  std::fprintf(stderr, "event_fuzz_smoke: the strict-schema oracle is wrong about %s\n", what);
+  return false;
 }
 
 std::vector<std::string> Seeds() {
@@ -34,6 +41,25 @@ std::vector<std::string> Seeds() {
     seeds.push_back(r.SerializeAsString());
   }
   return seeds;
+}
+
+// The strict-schema oracle itself must see what it is for, or the target's assertion could
+// never fire.
+bool OracleCatches() {
+  goalsync::v1::Event e;
+  auto* g = e.mutable_payload()->mutable_goal_created();
+  g->set_goal_id("g");
+  g->set_level(goalsync::v1::GOAL_LEVEL_TEAM);
+  if (!goalsync::testing::StrictSchemaViolation(e).empty()) return Fail("a valid event");
+  g->set_level(static_cast<goalsync::v1::GoalLevel>(-3));
+  if (goalsync::testing::StrictSchemaViolation(e).empty()) return Fail("level -3");
+  g->set_level(goalsync::v1::GOAL_LEVEL_TEAM);
+  g->mutable_details()->set_weight(NAN);
+  if (goalsync::testing::StrictSchemaViolation(e).empty()) return Fail("a NaN weight");
+  g->mutable_details()->clear_weight();
+  g->set_statement("\xc0\xaf");
+  if (goalsync::testing::StrictSchemaViolation(e).empty()) return Fail("an overlong UTF-8 form");
+  return true;
 }
 
 }  // namespace
@@ -60,6 +86,7 @@ int main(int argc, char** argv) {
     std::printf("%zu seeds written to %s\n", seeds.size(), write_corpus.c_str());
     return 0;
   }
+  if (!OracleCatches()) return 1;
   RunOne("");  // builds the example plan (and quiets protobuf's parse warnings) first
   size_t saved = 0;
   if (std::filesystem::is_directory(regressions)) {
