@@ -2,6 +2,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "core/refusal.h"
+#include "goalsync/log_client.h"
 
 namespace goalsync::cli {
 
@@ -30,6 +35,26 @@ absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& 
   return log;
 }
 
+namespace {
+
+// What the server said as data (errors.proto), when it said it: "\n  refused: invalid
+// (event 2, field payload.goal_created.level)".
+std::string RefusalFacts(const absl::Status& status) {
+  if (!status.GetPayload(core::kRefusalTypeUrl).has_value()) return "";
+  const goalsync::v1::Refusal r = client::RefusalOf(status);
+  std::string facts;
+  if (r.has_event_index()) facts += "event " + std::to_string(r.event_index());
+  if (!r.field().empty()) facts += (facts.empty() ? "field " : ", field ") + r.field();
+  if (r.has_resume_from_seq()) {
+    facts += (facts.empty() ? "" : ", ") + std::string("resume from seq ") +
+             std::to_string(r.resume_from_seq());
+  }
+  return "\n  refused: " + absl::AsciiStrToLower(goalsync::v1::Refusal::Reason_Name(r.reason())) +
+         (facts.empty() ? "" : " (" + facts + ")");
+}
+
+}  // namespace
+
 int ReportError(const CliContext& ctx, const absl::Status& status) {
   if (status.ok()) return kExitOk;
   std::string hint;
@@ -43,8 +68,8 @@ int ReportError(const CliContext& ctx, const absl::Status& status) {
     default:
       break;
   }
-  std::fprintf(stderr, "goalctl: %s%s%s\n", std::string(status.message()).c_str(),
-               hint.empty() ? "" : "\n  hint: ", hint.c_str());
+  std::fprintf(stderr, "goalctl: %s%s%s%s\n", std::string(status.message()).c_str(),
+               RefusalFacts(status).c_str(), hint.empty() ? "" : "\n  hint: ", hint.c_str());
   return kExitError;
 }
 

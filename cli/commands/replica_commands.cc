@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
@@ -148,6 +149,8 @@ absl::Status RunRejected(const CliContext& ctx, const std::string& dismiss) {
       (void)google::protobuf::util::MessageToJsonString(r.event().payload(), &payload);
       j.push_back({{"eventId", r.event().event_id()},
                    {"reason", r.reason()},
+                   {"refusal", v1::Refusal::Reason_Name(r.refusal().reason())},
+                   {"field", r.refusal().field()},
                    {"rejectedAt", UtcTime(core::FromTimestamp(r.rejected_at()))},
                    {"payload", Json::parse(payload)}});
     }
@@ -159,7 +162,9 @@ absl::Status RunRejected(const CliContext& ctx, const std::string& dismiss) {
     std::string payload;
     (void)google::protobuf::util::MessageToJsonString(r.event().payload(), &payload);
     std::cout << r.event().event_id() << "  " << UtcTime(core::FromTimestamp(r.rejected_at()))
-              << "\n  refused: " << r.reason() << "\n  edit:    " << payload << "\n";
+              << "\n  refused: " << absl::AsciiStrToLower(v1::Refusal::Reason_Name(r.refusal().reason()))
+              << (r.refusal().field().empty() ? "" : " (" + r.refusal().field() + ")") << ": "
+              << r.reason() << "\n  edit:    " << payload << "\n";
   }
   if (!rejected.empty()) std::cout << "once seen: goalctl rejected dismiss EVENT_ID\n";
   return absl::OkStatus();
