@@ -132,6 +132,8 @@ absl::Status ReapplyGoalField(Context& ctx, Goal& g, const Conflict& c) {
     }
   } else if (absl::StartsWith(f, "raci/")) {
     if (absl::Status s = ReapplyRaci(probe.mutable_raci(), f, v); !s.ok()) return s;
+  } else if (f == "archived") {
+    probe.set_archived(v == "archived");
   } else {
     return Invalid("conflict field ", f, " cannot be re-applied");
   }
@@ -144,7 +146,11 @@ absl::Status ReapplyLosing(Context& ctx, const Conflict& c) {
   if (!c.change_request_id().empty()) {
     return ReapplyDecision(ctx, c.change_request_id(), c.goal_id(), c.losing_value());
   }
-  absl::StatusOr<Goal*> goal = FindLiveGoal(ctx, c.goal_id());
+  // An archive that lost may be kept on a live goal, a restore that lost on an archived one;
+  // every other field needs the goal live.
+  const bool archived_field = c.task_id().empty() && c.field() == "archived";
+  absl::StatusOr<Goal*> goal =
+      archived_field ? FindGoal(ctx, c.goal_id()) : FindLiveGoal(ctx, c.goal_id());
   if (!goal.ok()) return goal.status();
   if (!c.task_id().empty()) return ReapplyTaskField(ctx, **goal, c);
   return ReapplyGoalField(ctx, **goal, c);

@@ -115,33 +115,37 @@ bool ArchivedConcurrently(Context& ctx, const Goal& goal) {
   return it != goal.blame().end() && ConcurrentWith(ctx.event, it->second);
 }
 
+// "archived" is a field like any other ("archived" / "live"): a concurrent archive and
+// restore merge by the one rule; two concurrent archives (or restores) agree. Archiving an
+// archived goal, or restoring a live one, the writer had seen is refused.
+absl::Status SetArchived(Context& ctx, Goal& g, bool archive) {
+  if (g.archived() == archive && !ArchivedConcurrently(ctx, g)) {
+    return Precondition("goal ", g.id(), archive ? " is already archived" : " is not archived");
+  }
+  if (!archive && g.archived() && !g.parent_id().empty() &&
+      ctx.state.goals().at(g.parent_id()).archived()) {
+    return Precondition("goal ", g.id(), "'s parent ", g.parent_id(),
+                        " is archived: restore it first");
+  }
+  if (!MergeField(ctx, g, "archived", archive ? "archived" : "live",
+                  g.archived() ? "archived" : "live")) {
+    return absl::OkStatus();
+  }
+  g.set_archived(archive);
+  (*g.mutable_blame())["archived"] = ctx.stamp;
+  return absl::OkStatus();
+}
+
 absl::Status Archived(Context& ctx, const GoalArchived& e) {
   absl::StatusOr<Goal*> goal = FindGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
-  if ((*goal)->archived()) {
-    // Two people archiving it without seeing each other agree: the second changes nothing.
-    if (ArchivedConcurrently(ctx, **goal)) return absl::OkStatus();
-    return Precondition("goal ", e.goal_id(), " is already archived");
-  }
-  (*goal)->set_archived(true);
-  (*(*goal)->mutable_blame())["archived"] = ctx.stamp;
-  return absl::OkStatus();
+  return SetArchived(ctx, **goal, true);
 }
 
 absl::Status Restored(Context& ctx, const GoalRestored& e) {
   absl::StatusOr<Goal*> goal = FindGoal(ctx, e.goal_id());
   if (!goal.ok()) return goal.status();
-  if (!(*goal)->archived()) {
-    if (ArchivedConcurrently(ctx, **goal)) return absl::OkStatus();  // restored twice: agreed
-    return Precondition("goal ", e.goal_id(), " is not archived");
-  }
-  if (!(*goal)->parent_id().empty() && ctx.state.goals().at((*goal)->parent_id()).archived()) {
-    return Precondition("goal ", e.goal_id(), "'s parent ", (*goal)->parent_id(),
-                        " is archived: restore it first");
-  }
-  (*goal)->set_archived(false);
-  (*(*goal)->mutable_blame())["archived"] = ctx.stamp;
-  return absl::OkStatus();
+  return SetArchived(ctx, **goal, false);
 }
 
 bool MakesCycle(const PlanState& state, const std::string& goal_id, std::string parent_id) {

@@ -399,6 +399,8 @@ uint64_t CurrentSeq(const PlanState& s, const std::string& key) {
 class ConvergenceTest : public ReplicaFixture {
  protected:
   // One schedule on a fresh workspace; returns false if it failed.
+  // With `verbose`, prints the seed and figures and requires every payload type to have been
+  // made (a single schedule in the soak may not draw them all).
   void Run(uint64_t seed, const std::string& workspace, bool verbose);
   std::string ws_ = kWorkspace;
 };
@@ -519,6 +521,7 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
 
   // Every payload type was drawn and accepted somewhere (else the test proves nothing of it).
   for (int type : types) {
+    if (!verbose) break;
     EXPECT_GT(accepted_locally[type], 0)
         << Payload::descriptor()->FindFieldByNumber(type)->name() << " never made";
   }
