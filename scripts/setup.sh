@@ -10,6 +10,7 @@ packages=(
   libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libssl-dev libjemalloc-dev libcsv-dev
   python3-grpcio python3-protobuf openssl prometheus-cpp-dev prometheus
   libcpp-httplib-dev chromium chromium-driver python3-selenium
+  etcd-server etcd-client golang-etcd-server-dev golang-github-gogo-protobuf-dev golang-github-gogo-googleapis-dev
 )
 
 missing=()

@@ -12,7 +12,11 @@
 #include "absl/time/time.h"
 #include "core/authz.h"
 #include "core/signing.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "server/audit/checkpointer.h"
+#include "server/cluster/cluster_node.h"
+#include "server/cluster/prepare.h"
 #include "server/auth/token_store.h"
 #include "server/ops/log_format.h"
 #include "server/ops/ops_cli.h"
@@ -107,6 +111,63 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
   app.add_option("--block-cache-mb", o.store.block_cache_mb,
                  "RocksDB block cache for reads (catch-up, Read); costs that much memory.")
       ->capture_default_str();
+}
+
+// A replica group's flags (docs/cluster.md).
+struct ClusterFlags {
+  std::string etcd;
+  std::string acks = "majority";
+  int64_t lease_ttl_ms = 2000;
+  goalsync::server::cluster::ClusterOptions options;
+};
+
+void AddClusterFlags(CLI::App& app, ClusterFlags& c) {
+  app.add_option("--cluster-etcd", c.etcd,
+                 "HOST:PORT[,HOST:PORT...] of etcd: join a replica group (docs/cluster.md). "
+                 "Without it goalsyncd is a single node.");
+  app.add_option("--node-id", c.options.node_id,
+                 "This node's name in the group; stable across restarts (its data dir is its).");
+  app.add_option("--advertise", c.options.advertise,
+                 "HOST:PORT the other members and clients reach this node at (default: "
+                 "--listen, which then must not use port 0).");
+  app.add_option("--cluster-name", c.options.cluster_name,
+                 "The group to join: its keys in etcd live under /goalsync/NAME/.")
+      ->capture_default_str();
+  app.add_option("--replication-acks", c.acks,
+                 "When an append is acknowledged: majority (durable on a majority of members; "
+                 "survives losing a minority), all (on every member; appends stop while one is "
+                 "down), leader (on the leader only: a failover may drop acknowledged events).")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"majority", "all", "leader"}));
+  app.add_option("--cluster-size", c.options.cluster_size,
+                 "Members the group is meant to have; majorities count over at least this many, "
+                 "so a node started first cannot lead alone.")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 15));
+  app.add_option("--lease-ttl-ms", c.lease_ttl_ms,
+                 "TTL of this node's etcd lease: a dead leader is replaced after about this "
+                 "long; a node paused longer loses its role and restarts in place.")
+      ->capture_default_str()
+      ->check(CLI::Range(1000, 60000));
+}
+
+// Completes the cluster options from the flags; an error names the flag to fix.
+absl::Status FinishClusterFlags(ClusterFlags& c, const ServerOptions& o, int argc, char** argv) {
+  c.options.etcd = absl::StrSplit(c.etcd, ',', absl::SkipEmpty());
+  if (c.options.node_id.empty()) return absl::InvalidArgumentError("--cluster-etcd needs --node-id");
+  if (c.options.advertise.empty()) {
+    if (absl::EndsWith(o.listen, ":0")) {
+      return absl::InvalidArgumentError("--cluster-etcd needs --advertise (or a fixed --listen port)");
+    }
+    c.options.advertise = o.listen;
+  }
+  absl::StatusOr<goalsync::server::cluster::AckMode> acks =
+      goalsync::server::cluster::ParseAckMode(c.acks);
+  if (!acks.ok()) return acks.status();
+  c.options.acks = *acks;
+  c.options.lease_ttl = absl::Milliseconds(c.lease_ttl_ms);
+  c.options.argv.assign(argv, argv + argc);
+  return absl::OkStatus();
 }
 
 // `goalsyncd verify`: exit 0 if every workspace's chain holds, 1 naming the first bad seq.
@@ -213,6 +274,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   int shutdown_grace_ms = 1000;
   AddFlags(app, options, log_level, shutdown_grace_ms);
+  ClusterFlags cluster;
+  AddClusterFlags(app, cluster);
   goalsync::server::OpsCli ops;
   goalsync::server::AddOpsCli(app, options, ops);
   std::string verify_dir;
@@ -273,11 +336,33 @@ int main(int argc, char** argv) {
   }
   const sigset_t stop_signals = BlockStopSignals();
 
+  std::unique_ptr<goalsync::server::cluster::ClusterNode> node;
+  if (!cluster.etcd.empty()) {
+    if (absl::Status s = FinishClusterFlags(cluster, options, argc, argv); !s.ok()) {
+      std::fprintf(stderr, "goalsyncd: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+    if (absl::Status s = goalsync::server::cluster::PrepareDataDir(cluster.options, options.store);
+        !s.ok()) {
+      spdlog::error("goalsyncd cannot prepare its data dir for the group: {}", s.ToString());
+      return 1;
+    }
+    node = std::make_unique<goalsync::server::cluster::ClusterNode>(cluster.options);
+    options.log.replicator = node.get();
+    options.extra_services = {node->replication_service(), node->cluster_service()};
+  }
   absl::StatusOr<std::unique_ptr<goalsync::server::Server>> server =
       goalsync::server::Server::Start(options);
   if (!server.ok()) {
     spdlog::error("goalsyncd cannot start: {}", server.status().ToString());
     return 1;
+  }
+  if (node != nullptr) {
+    if (absl::Status s = node->Start((*server)->event_log(), (*server)->store()); !s.ok()) {
+      spdlog::error("goalsyncd cannot join cluster {}: {}", cluster.options.cluster_name,
+                    s.ToString());
+      return 1;
+    }
   }
   spdlog::info("goalsyncd {} listening on {} (port {}{}), data dir {}", GOALSYNC_VERSION,
                options.listen, (*server)->port(), options.tls_cert.empty() ? "" : ", TLS",
@@ -294,6 +379,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   spdlog::info("goalsyncd got {}, shutting down: finishing appends in progress",
                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (node != nullptr) node->Stop();  // resigns: another member takes over at once
   (*server)->Shutdown();
   spdlog::info("goalsyncd stopped; data dir closed cleanly");
   return 0;

@@ -86,6 +86,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->plan_service_.get());
   builder.RegisterService(server->admin_service_.get());
   builder.RegisterService(server->audit_service_.get());
+  for (grpc::Service* extra : options.extra_services) builder.RegisterService(extra);
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     server->grpc_server_.reset();

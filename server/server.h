@@ -64,6 +64,9 @@ struct ServerOptions {
   DiskGuardOptions disk;
   // Which requests the request log names (refused ones always; slow unary ones).
   RequestLogOptions request_log;
+  // More gRPC services to serve on the same port (a replica group's, server/cluster/). Not
+  // owned; must outlive the server.
+  std::vector<grpc::Service*> extra_services;
 };
 
 // Whether `listen` (host:port) is a loopback address (127.x.x.x, [::1], localhost).
@@ -90,6 +93,9 @@ class Server {
   // The port of --metrics-listen (0 without one).
   int metrics_port() const { return http_ != nullptr ? http_->port() : 0; }
   Health& health() { return health_; }
+  // The append path and the store, for a replica group's node (server/cluster/).
+  EventLog& event_log() { return *log_; }
+  LogStore& store() { return *store_; }
 
   // An online backup into `to` (backup.h). One at a time: UNAVAILABLE while another runs.
   absl::StatusOr<BackupResult> Backup(const std::string& to);

@@ -72,6 +72,11 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
       queue_.push_back({&request, std::move(done), std::move(writer)});
+  if (absl::Status s = options_.replicator ? options_.replicator->Admit() : absl::OkStatus();
+      !s.ok()) {
+    std::move(done)(std::move(s));  // a follower: the client goes to the leader
+    return;
+  }
       return;
     }
   }
@@ -173,6 +178,7 @@ void EventLog::RunWriter() {
       }
     }
     if (!written.ok()) {
+    if (written.ok() && options_.replicator != nullptr) written = Replicate(*group);
       if (broken.ok()) {
         spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
                       written.ToString());

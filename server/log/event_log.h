@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "goalsync/v1/log.pb.h"
 #include "server/log/group_commit.h"
+#include "server/log/replicator.h"
 #include "server/log/workspace.h"
 #include "server/ops/log_observer.h"
 #include "server/store/log_store.h"
@@ -58,6 +59,10 @@ struct EventLogOptions {
   // Hears of every group staged and written, and may refuse appends before they are queued
   // (server/ops/log_observer.h). Null: nobody. Not owned; must outlive the EventLog.
   LogObserver* observer = nullptr;
+  // In a replica group: admits appends (on the leader only) and gets each written group
+  // durable on enough nodes before it is published and acked (replicator.h). Null: a single
+  // node. Not owned; must outlive the EventLog.
+  Replicator* replicator = nullptr;
 };
 
 class EventLog {
@@ -133,6 +138,17 @@ class EventLog {
   struct Pending {
     const goalsync::v1::AppendRequest* request;
     AppendDone done;
+  // A follower's write of events the leader sealed (server/cluster/, event_log_sealed.cc):
+  // `events` are the next events of `workspace`, consecutive and with their hash chain, as
+  // the leader stores them. Checks that they extend this node's chain (FAILED_PRECONDITION
+  // "diverged" if event 0 does not follow the local head, DATA_LOSS if a hash is wrong),
+  // writes them in one synced batch (with `replication_state` if not empty, and snapshots
+  // as the stager would), applies them to the plan and publishes them. Only while this
+  // node takes no appends; called from one thread.
+  absl::Status AppendSealed(absl::string_view workspace,
+                            const std::vector<goalsync::v1::Event>& events,
+                            absl::string_view replication_state = {});
+
     std::optional<Writer> writer;
   };
   // A sealed group on its way to the writer, with each request's outcome so far.
@@ -155,6 +171,8 @@ class EventLog {
   absl::StatusOr<goalsync::v1::PlanState> Rebuild(uint32_t ws_id, const std::string& name,
                                                   uint64_t seq, uint64_t* replayed_bytes = nullptr);
   // Builds the workspace from the store (newest snapshot + tail), or an empty one.
+  // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
+  absl::Status Replicate(const Staged& group);
   absl::StatusOr<std::unique_ptr<Workspace>> LoadWorkspace(absl::string_view name);
 
   LogStore& store_;

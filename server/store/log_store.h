@@ -67,6 +67,9 @@ class CommitBatch {
   void SetHead(uint32_t ws_id, uint64_t seq, absl::string_view hash);
   // The workspace's serialized PlanState as of `seq`.
   void PutSnapshot(uint32_t ws_id, uint64_t seq, absl::string_view state);
+  // The node's replica-group state (server/cluster/replication_state.h), opaque here.
+  // Defined in log_store_cluster.cc.
+  void SetReplicationState(absl::string_view bytes);
 
   size_t ByteSize() const { return batch_.GetDataSize(); }
   bool empty() const { return batch_.Count() == 0; }
@@ -137,6 +140,15 @@ class LogStore {
   // The database, for backups (server/store/backup.h) only: everything else goes through
   // the methods above.
   rocksdb::DB& db() const { return *db_; }
+  // Replica groups (docs/cluster.md; defined in log_store_cluster.cc).
+  // What CommitBatch::SetReplicationState last wrote; empty if never.
+  absl::StatusOr<std::string> ReplicationState() const;
+  // Cuts `ws_id`'s log back to `seq` (0: empty): its later events, their event_id and
+  // by_goal entries and later snapshots go, and the head becomes (seq, hash of event seq),
+  // atomically and synced. Only while no EventLog runs on the store: a node truncates a
+  // divergent, unacknowledged tail at start, before it serves.
+  absl::Status TruncateAfter(uint32_t ws_id, uint64_t seq);
+
 
  private:
   friend class CommitBatch;
