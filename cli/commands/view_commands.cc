@@ -400,17 +400,11 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   if (!completion.ok()) return completion.status();
   const int due = completion->due, done = completion->done;
   std::vector<Json> risks;
-  for (const auto& gp : p->progress()) {
-    const v1::Goal& g = state.goals().at(gp.goal_id());
-    double confidence = -1;
-    if (g.check_in_count() > 0) confidence = g.last_check_in().confidence();
-    const bool below = gp.band() == "below floor" || gp.band() == "below base";
-    if (below && (gp.band() == "below floor" || (confidence >= 0 && confidence < 0.5))) {
-      Json r{{"goal", g.id()}, {"band", gp.band()}, {"owner", g.owner()}};
-      if (gp.has_fraction()) r["fraction"] = gp.fraction();
-      if (confidence >= 0) r["confidence"] = confidence;
-      risks.push_back(r);
-    }
+  for (const core::AtRisk& a : core::GoalsAtRisk(state, *p)) {
+    Json r{{"goal", a.goal_id}, {"band", a.band}, {"owner", a.owner}};
+    if (a.fraction) r["fraction"] = *a.fraction;
+    if (a.confidence) r["confidence"] = *a.confidence;
+    risks.push_back(r);
   }
   if (!svg.empty()) {
     std::vector<v1::PeriodVariance> periods(p->variance().begin(), p->variance().end());

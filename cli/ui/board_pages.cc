@@ -107,6 +107,13 @@ absl::StatusOr<Json> DashboardPage(const client::Replica& replica, const std::st
     checks.push_back({{"goal", c.goal_id()}, {"what", c.what()}, {"expected", c.expected()},
                       {"actual", c.actual()}, {"ok", c.ok()}});
   }
+  Json risks = Json::array();
+  for (const core::AtRisk& a : core::GoalsAtRisk(state, *p)) {
+    Json r{{"goal", a.goal_id}, {"band", a.band}, {"owner", a.owner}};
+    if (a.fraction) r["fraction"] = *a.fraction;
+    if (a.confidence) r["confidence"] = *a.confidence;
+    risks.push_back(r);
+  }
   for (const auto& o : p->overallocations()) {
     over.push_back({{"person", o.person()}, {"period", o.period()}, {"fte", o.fte()}});
   }
@@ -120,6 +127,7 @@ absl::StatusOr<Json> DashboardPage(const client::Replica& replica, const std::st
               {"tasksDone", done->done},
               {"completionRate", done->rate()},
               {"checks", checks},
+              {"atRisk", risks},
               {"overallocations", over}};
 }
 

@@ -21,8 +21,8 @@ absl::StatusOr<Json> KanbanPage(const client::Replica& replica);
 // Goals and tasks against people; rows without exactly one A flagged.
 absl::StatusOr<Json> RaciPage(const client::Replica& replica);
 // One goal (default: the first root): progress of its subtree, plan against actual per
-// period (the burn-up's points), tasks done of those due by `today`, failed checks,
-// over-allocations.
+// period (the burn-up's points), tasks done of those due by `today`, failed checks, goals at
+// risk, over-allocations.
 absl::StatusOr<Json> DashboardPage(const client::Replica& replica, const std::string& goal,
                                    absl::CivilDay today);
 // Every review, by period, with the goal's progress over that period.

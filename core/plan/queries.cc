@@ -276,4 +276,21 @@ absl::StatusOr<std::vector<RaciRow>> RaciMatrix(const PlanState& state, const st
   return rows;
 }
 
+std::vector<AtRisk> GoalsAtRisk(const PlanState& state, const GetProgressResponse& progress) {
+  std::vector<AtRisk> out;
+  for (const GoalProgress& gp : progress.progress()) {
+    const Goal* g = Lookup(state, gp.goal_id());
+    if (g == nullptr) continue;
+    std::optional<double> confidence;
+    if (g->check_in_count() > 0) confidence = g->last_check_in().confidence();
+    const bool below_floor = gp.band() == "below floor";
+    const bool unsure = gp.band() == "below base" && confidence.has_value() && *confidence < 0.5;
+    if (!below_floor && !unsure) continue;
+    AtRisk r{.goal_id = g->id(), .band = gp.band(), .owner = g->owner(), .confidence = confidence};
+    if (gp.has_fraction()) r.fraction = gp.fraction();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace goalsync::core

@@ -5,6 +5,7 @@
 #define GOALSYNC_CORE_PLAN_QUERIES_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,19 @@ struct RaciRow {
 };
 absl::StatusOr<std::vector<RaciRow>> RaciMatrix(const goalsync::v1::PlanState& state,
                                                 const std::string& root);
+
+// A goal at risk: below its floor, or below its base with the latest check-in's confidence
+// under 50%.
+struct AtRisk {
+  std::string goal_id;
+  std::string band;
+  std::string owner;
+  std::optional<double> fraction;
+  std::optional<double> confidence;  // of the latest check-in, if any
+};
+// The goals of `progress` (a ProgressReport of the same state) at risk, in its order.
+std::vector<AtRisk> GoalsAtRisk(const goalsync::v1::PlanState& state,
+                                const goalsync::v1::GetProgressResponse& progress);
 
 }  // namespace goalsync::core
 

@@ -182,6 +182,8 @@ def test_blame(driver, artifacts):
           "cr-q4-sprint" in text and "opened by wang" in text and "Q3 reached 20" in text, text)
     check("blame of Q4: approved by zhao", "approved by zhao" in text, text)
     shot(driver, artifacts, "goal")
+    driver.execute_script("document.getElementById('blame-table').scrollIntoView()")
+    driver.save_screenshot(os.path.join(artifacts, "goal-blame.png"))
 
 
 def test_refused(driver, artifacts):

@@ -192,5 +192,35 @@ TEST(ViewQueriesTest, RaciMatrixFlagsMissingAndSecondAccountable) {
   EXPECT_EQ((*rows)[2].flag, "no A");  // a task without an accountable is
 }
 
+TEST(ViewQueriesTest, AtRiskIsBelowFloorOrUnsureBelowBase) {
+  v1::PlanState s;
+  auto goal = [&](const char* id, double confidence) {
+    v1::Goal& g = (*s.mutable_goals())[id];
+    g.set_id(id);
+    if (confidence >= 0) {
+      g.set_check_in_count(1);
+      g.mutable_last_check_in()->set_confidence(confidence);
+    }
+  };
+  goal("floor", -1);
+  goal("unsure", 0.4);
+  goal("confident", 0.9);
+  goal("fine", 0.1);
+  v1::GetProgressResponse p;
+  for (const auto& [id, band] : std::vector<std::pair<std::string, std::string>>{
+           {"floor", "below floor"}, {"unsure", "below base"}, {"confident", "below base"},
+           {"fine", "base met"}}) {
+    v1::GoalProgress* gp = p.add_progress();
+    gp->set_goal_id(id);
+    gp->set_band(band);
+  }
+  const std::vector<core::AtRisk> risks = core::GoalsAtRisk(s, p);
+  ASSERT_EQ(risks.size(), 2u);
+  EXPECT_EQ(risks[0].goal_id, "floor");
+  EXPECT_FALSE(risks[0].confidence.has_value());
+  EXPECT_EQ(risks[1].goal_id, "unsure");
+  EXPECT_DOUBLE_EQ(*risks[1].confidence, 0.4);
+}
+
 }  // namespace
 }  // namespace goalsync::cli::ui

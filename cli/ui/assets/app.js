@@ -307,6 +307,10 @@ Pages.dashboard = (r) => ({
       h('h3', {}, 'The subtree'),
       table(['goal', 'actual', 'band', 'source'], data.progress.map(p => h('tr', {'data-goal': p.goal},
         h('td', {}, goalLink(p.goal)), h('td', {}, `${fmt(p.actual)} ${pct(p.fraction)}`), h('td', {}, bandBadge(p.band)), h('td', {}, p.source)))),
+      h('h3', {}, 'At risk'),
+      data.atRisk.length ? h('ul', {id: 'at-risk'}, data.atRisk.map(a => h('li', {class: 'failed-check', 'data-goal': a.goal},
+        `${a.goal} (${a.band}${a.confidence !== undefined ? ', confidence ' + pct(a.confidence) : ''}, owner ${a.owner || '-'})`)))
+        : h('p', {}, 'none'),
       h('h3', {}, 'Breakdown checks'),
       h('ul', {}, data.checks.map(c => h('li', {class: c.ok ? 'ok' : 'failed-check'}, `${c.ok ? '✓' : '✗'} ${c.goal}: ${c.what}: ${fmt(c.actual)} against ${fmt(c.expected)}`))),
       data.overallocations.length ? h('div', {}, h('h3', {}, 'Over-allocated'),
@@ -440,11 +444,16 @@ Pages.asof = (r) => ({
     const items = data.items.filter(i => all || i.status !== 'same');
     return h('div', {}, picker,
       h('p', {}, `As of seq ${data.seq} beside today (seq ${data.nowSeq}): ${data.items.filter(i => i.status !== 'same').length} of ${data.items.length} items differ.`),
-      items.map(i => h('section', {class: 'asof-item ' + i.status, 'data-item': i.id, 'data-kind': i.kind},
-        h('h3', {}, `${i.kind} ${i.id} `, h('span', {class: 'diff-status'}, i.status)),
-        table(['field', `as of seq ${data.seq}`, 'today'], i.fields.filter(f => all || f.changed).map(f =>
+      items.map(i => {
+        const rows = table(['field', `as of seq ${data.seq}`, 'today'], i.fields.filter(f => all || f.changed).map(f =>
           h('tr', {class: 'diff-row' + (f.changed ? ' changed' : ''), 'data-field': f.field},
-            h('td', {}, f.field), h('td', {class: 'then'}, f.then ?? '—'), h('td', {class: 'now'}, f.now ?? '—')))))));
+            h('td', {}, f.field), h('td', {class: 'then'}, f.then ?? '—'), h('td', {class: 'now'}, f.now ?? '—'))));
+        // A whole item added or removed: every field differs; folded, so changes stand out.
+        const whole = i.status === 'added' || i.status === 'removed';
+        return h('section', {class: 'asof-item ' + i.status, 'data-item': i.id, 'data-kind': i.kind},
+          h('h3', {}, `${i.kind} ${i.id} `, h('span', {class: 'diff-status'}, i.status)),
+          whole && !all ? h('details', {}, h('summary', {}, `${i.fields.length} fields`), rows) : rows);
+      }));
   },
 });
 
