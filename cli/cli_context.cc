@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+
+#include "goalsync/server_group.h"
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -28,11 +30,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectChannel(const CliContext& 
 }
 
 absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& ctx) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
-  if (!channel.ok()) return channel.status();
-  auto log = std::make_unique<client::LogClient>(*channel);
-  log->set_token(ctx.token);
-  return log;
+  // --server a,b,c (a replica group): appends follow the leader.
+  return client::ConnectLogClient(ctx.server, {.token = ctx.token, .tls_ca_file = ctx.tls_ca});
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include "cli/config_file.h"
 #include "cli/commands/admin_command.h"
 #include "cli/commands/audit_command.h"
+#include "cli/commands/cluster_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
 #include "cli/commands/plan_edit_commands.h"
@@ -25,7 +26,8 @@ int main(int argc, char** argv) {
   if (absl::Status s = LoadConfig(config, &ctx); !s.ok()) return ReportError(ctx, s);
   app.add_option("--config", "goalctl's settings file (default: ~/.config/goalsync/goalctl.yaml)")
       ->envname("GOALSYNC_CONFIG");
-  app.add_option("--server", ctx.server, "goalsyncd address, host:port")
+  app.add_option("--server", ctx.server, "goalsyncd address, host:port; a replica group's members as host:port,host:port,... "
+                 "(appends follow the leader)")
       ->envname("GOALSYNC_SERVER")
       ->capture_default_str();
   app.add_option("--workspace,-w", ctx.workspace, "Workspace (one organization's plan)")
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
       ->callback([&ctx, config] {
         if (absl::Status s = SaveConfig(config, ctx); !s.ok()) {
           ctx.exit_code = ReportError(ctx, s);
+  RegisterClusterCommands(app, ctx);
           return;
         }
         std::printf("settings written to %s\n", config.c_str());

@@ -1,4 +1,5 @@
 #include "goalsync/log_client.h"
+#include "goalsync/server_group.h"
 
 #include <openssl/rand.h>
 
@@ -77,6 +78,10 @@ LogClient::LogClient(std::shared_ptr<grpc::Channel> channel)
     : stub_(goalsync::v1::EventLog::NewStub(channel)),
       plan_stub_(goalsync::v1::PlanService::NewStub(channel)) {}
 
+LogClient::LogClient(std::shared_ptr<ServerGroup> group) : LogClient(group->Leader()) {
+  group_ = std::move(group);
+}
+
 namespace {
 
 // gRPC aborts on a header value with control characters; a token is printable ASCII.
@@ -95,8 +100,11 @@ void AddToken(grpc::ClientContext& ctx, const std::string& token) {
   if (!token.empty() && PrintableToken(token)) ctx.AddMetadata("authorization", "Bearer " + token);
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& address,
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& servers,
                                                        const ConnectOptions& options) {
+  // A replica group's list ("a,b,c"): a plain channel reaches its first member (reads may go
+  // to any member; appends that follow the leader: ConnectLogClient).
+  const std::string address = servers.substr(0, servers.find(','));
   if (!PrintableToken(options.token)) {
     return absl::InvalidArgumentError(
         "the token has spaces or control characters: copy it again (it looks like gs_<id>_<secret>)");
@@ -159,6 +167,7 @@ absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& w
 
 absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(
     const goalsync::v1::AppendRequest& request, absl::Duration timeout) {
+  if (group_ != nullptr) return AppendToGroup(request, timeout);
   grpc::ClientContext ctx;
   Prepare(ctx);
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));

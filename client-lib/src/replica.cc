@@ -24,6 +24,7 @@
 #include "goalsync/log_client.h"
 #include "replica_store.h"
 
+#include "goalsync/server_group.h"
 namespace goalsync::client {
 
 using namespace goalsync::v1;  // NOLINT: the generated messages
@@ -632,11 +633,12 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Open(ReplicaOptions options) {
   if (!store.ok()) return store.status();
   impl->store = std::move(*store);
   if (!impl->options.server.empty()) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Connect(
+    // A list of servers (a replica group): pushes follow its leader; the outbox keeps what
+    // a failover refused (NOT_LEADER, UNAVAILABLE) for the next sync.
+    absl::StatusOr<std::unique_ptr<LogClient>> client = ConnectLogClient(
         impl->options.server, {.token = impl->options.token, .tls_ca_file = impl->options.tls_ca_file});
-    if (!channel.ok()) return channel.status();
-    impl->client = std::make_unique<LogClient>(*channel);
-    impl->client->set_token(impl->options.token);
+    if (!client.ok()) return client.status();
+    impl->client = std::move(*client);
   }
   if (absl::Status s = impl->Load(); !s.ok()) return s;
   return std::unique_ptr<Replica>(new Replica(std::move(impl)));

@@ -33,6 +33,8 @@ struct ConnectOptions {
 };
 
 // A channel to `address` as `options` say; INVALID_ARGUMENT if the CA file cannot be read.
+// For a replica group's list "a,b,c", a channel to its first member (server_group.h follows
+// the leader).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& address,
                                                        const ConnectOptions& options);
 
@@ -52,12 +54,17 @@ class Cancellation {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 
+class ServerGroup;
+
 class LogClient {
  public:
   // A client of the server at `address` (host:port). Connects lazily: an unreachable server
   // shows as UNAVAILABLE on the first call.
   explicit LogClient(const std::string& address);
   explicit LogClient(std::shared_ptr<grpc::Channel> channel);
+  // A client of a replica group (server_group.h): appends follow the leader and fail over
+  // (retried until their timeout; idempotent by event_id); reads go to the first member.
+  explicit LogClient(std::shared_ptr<ServerGroup> group);
 
   // Sends "authorization: Bearer <token>" with every call (empty: none).
   void set_token(std::string token) { token_ = std::move(token); }
@@ -103,6 +110,10 @@ class LogClient {
   std::unique_ptr<goalsync::v1::PlanService::Stub> plan_stub_;
   std::string token_;
 };
+  absl::StatusOr<goalsync::v1::AppendResponse> AppendToGroup(
+      const goalsync::v1::AppendRequest& request, absl::Duration timeout);
+
+  std::shared_ptr<ServerGroup> group_;  // null: one server
 
 // The one place where gRPC statuses become ours: the code, the message, and the server's
 // goalsync.v1.Refusal (errors.proto, from grpc-status-details-bin) attached as the status's
