@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "goalsync/v1/event.pb.h"
 
 namespace goalsync::core {
@@ -30,6 +31,17 @@ std::string CanonicalBytes(const goalsync::v1::Event& event);
 
 // SHA-256(event.prev_hash() || CanonicalBytes(event)), 32 raw bytes.
 std::string ComputeEventHash(const goalsync::v1::Event& event);
+// SHA-256(prev_hash || canonical).
+std::string ComputeHashOf(absl::string_view prev_hash, absl::string_view canonical);
+
+// Whether event.hash() is ComputeEventHash(event); *encoding receives the event's whole
+// deterministic encoding (hash included), ready to store, made by the same serialization.
+bool VerifyEventHash(const goalsync::v1::Event& event, std::string* encoding);
+
+// Whether `encoding` (an event as goalsyncd stores it, which parses as `event`) hashes to
+// event.hash() under event.prev_hash(): its canonical bytes are the encoding without the
+// hash field. No re-encoding.
+bool VerifyEncodedEvent(absl::string_view encoding, const goalsync::v1::Event& event);
 
 // Sets event->hash to ComputeEventHash(*event) and returns the event's encoding for storage:
 // its canonical bytes followed by the `hash` field. That is a valid encoding of the whole

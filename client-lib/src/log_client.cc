@@ -213,6 +213,31 @@ absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, ui
   return FromGrpcStatus(reader->Finish());
 }
 
+absl::Status LogClient::ReadEncoded(const std::string& workspace, uint64_t from_seq,
+                                    uint64_t limit,
+                                    absl::FunctionRef<absl::Status(std::string&&)> on_event) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  goalsync::v1::ReadRequest request;
+  request.set_workspace(workspace);
+  request.set_from_seq(from_seq);
+  request.set_limit(limit);
+  request.set_encoded(true);
+  std::unique_ptr<grpc::ClientReader<goalsync::v1::ReadResponse>> reader =
+      stub_->Read(&ctx, request);
+  goalsync::v1::ReadResponse msg;
+  while (reader->Read(&msg)) {
+    for (std::string& bytes : *msg.mutable_encoded_events()) {
+      if (absl::Status s = on_event(std::move(bytes)); !s.ok()) {
+        ctx.TryCancel();
+        reader->Finish();
+        return s;
+      }
+    }
+  }
+  return FromGrpcStatus(reader->Finish());
+}
+
 absl::Status LogClient::Subscribe(
     const std::string& workspace, uint64_t from_seq,
     absl::FunctionRef<bool(const goalsync::v1::SubscribeResponse&)> on_message,

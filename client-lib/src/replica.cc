@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <future>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -18,13 +19,14 @@
 #include "core/plan/kernel.h"
 #include "core/plan/undo.h"
 #include "core/plan/queries.h"
+#include "core/plan/queries_views.h"
 #include "core/plan/state_pages.h"
 #include "core/plan/tree.h"
 #include "core/timestamps.h"
 #include "goalsync/log_client.h"
+#include "goalsync/server_group.h"
 #include "replica_store.h"
 
-#include "goalsync/server_group.h"
 namespace goalsync::client {
 
 using namespace goalsync::v1;  // NOLINT: the generated messages
@@ -34,8 +36,11 @@ namespace {
 // Confirmed events are folded and written in chunks of this many (one WriteBatch each).
 constexpr size_t kApplyChunk = 1000;
 // A snapshot of the confirmed state is stored every this many confirmed events, so that
-// opening the replica and StateAsOf replay at most this many.
-constexpr uint64_t kSnapshotEvery = 10000;
+// opening the replica and StateAsOf replay at most this many (about 50 ms); each costs an
+// encoding of the whole plan.
+constexpr uint64_t kSnapshotEvery = 50000;
+// Bytes of events one push request carries at most (it always carries one).
+constexpr size_t kMaxPushBytes = 3 << 20;
 
 const absl::Status& StatusOf(const absl::Status& s) { return s; }
 template <typename T>
@@ -129,7 +134,10 @@ struct Replica::Impl {
   absl::Status UpgradeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   void RebuildShown() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   absl::Status SubmitLocked(Payload payload) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  absl::Status ApplyConfirmed(const std::vector<Event>& events, const SyncOptions& options,
+  // Checks, folds and stores confirmed events; `encodings` (if given) are their bytes as the
+  // server stored them, checked and stored as they are.
+  absl::Status ApplyConfirmed(const std::vector<Event>& events,
+                              const std::vector<std::string>* encodings, const SyncOptions& options,
                               uint64_t total, uint64_t* done) ABSL_LOCKS_EXCLUDED(mu);
   absl::StatusOr<SyncReport> PullLocked(const SyncOptions& options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
@@ -300,6 +308,7 @@ absl::Status Replica::Impl::SubmitLocked(Payload payload) {
 }
 
 absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
+                                           const std::vector<std::string>* encodings,
                                            const SyncOptions& o, uint64_t total,
                                            uint64_t* done) {
   for (size_t begin = 0; begin < events.size(); begin += kApplyChunk) {
@@ -310,6 +319,7 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
     absl::flat_hash_map<std::string, uint64_t> mine;  // our pending event_id -> outbox key
     for (const auto& [key, e] : outbox) mine.emplace(e.event_id(), key);
     std::vector<uint64_t> confirmed_keys;
+    std::string encoding;  // of the event at hand: verified, then stored as is
     // An event that does not chain or apply stops the chunk; the events before it are
     // folded and written (they are the server's, in order), so no checkpoints are needed.
     absl::Status failed;
@@ -319,8 +329,9 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
       if (e.seq() <= next.confirmed_seq()) continue;  // already folded (overlapping pulls)
       const std::string& prev = next.confirmed_seq() == 0 ? core::GenesisHash()
                                                           : next.confirmed_hash();
-      if (e.seq() != next.confirmed_seq() + 1 || e.prev_hash() != prev ||
-          core::ComputeEventHash(e) != e.hash()) {
+      const bool hashed = encodings != nullptr ? core::VerifyEncodedEvent((*encodings)[i], e)
+                                               : core::VerifyEventHash(e, &encoding);
+      if (e.seq() != next.confirmed_seq() + 1 || e.prev_hash() != prev || !hashed) {
         failed = absl::DataLossError(absl::StrCat(
             "the server sent seq ", e.seq(), " which does not extend this replica's chain at seq ",
             next.confirmed_seq(), ": the server's log was rewritten, or this replica was made "
@@ -333,7 +344,7 @@ absl::Status Replica::Impl::ApplyConfirmed(const std::vector<Event>& events,
                                                   "): this goalsync is older than the server's"));
         break;
       }
-      batch.AddLog(e);
+      batch.AddLogBytes(e.seq(), encodings != nullptr ? (*encodings)[i] : encoding);
       next.set_confirmed_seq(e.seq());
       next.set_confirmed_hash(e.hash());
       if (core::HlcLess(next.confirmed_hlc(), e.hlc())) *next.mutable_confirmed_hlc() = e.hlc();
@@ -463,27 +474,52 @@ absl::StatusOr<SyncReport> Replica::Impl::PullLocked(const SyncOptions& o) {
   }
   const uint64_t total = head->seq() > confirmed_seq ? head->seq() - confirmed_seq : 0;
   uint64_t done = 0;
-  // Read to the head as it was, in pages; each page is folded and written before the next.
-  while (true) {
-    uint64_t from;
-    {
-      absl::MutexLock lock(&mu);
-      from = meta.confirmed_seq() + 1;
-    }
-    if (from > head->seq()) break;
-    std::vector<Event> page;
+  // Read to the head as it was, in pages. The next page is read (on another thread) while
+  // this one is checked, folded and written: the wire and the fold overlap.
+  const uint64_t until = head->seq();
+  // A page: the events as the server stored them, and parsed.
+  struct Page {
+    std::vector<std::string> encoded;
+    std::vector<Event> events;
+  };
+  auto read_page = [this, &o, until](uint64_t from) -> absl::StatusOr<Page> {
+    Page page;
+    if (from > until) return page;
     absl::Status read = WithRetry(o, [&] {
-      page.clear();
-      return client->Read(options.workspace, from, 10 * kApplyChunk, [&](const Event& e) {
-        page.push_back(e);
+      page.encoded.clear();
+      page.events.clear();
+      const uint64_t limit = std::min<uint64_t>(10 * kApplyChunk, until - from + 1);
+      page.encoded.reserve(limit);
+      page.events.reserve(limit);
+      return client->ReadEncoded(options.workspace, from, limit, [&](std::string&& bytes) {
+        if (!page.events.emplace_back().ParseFromString(bytes)) {
+          return absl::DataLossError(absl::StrCat("the server sent an event after seq ",
+                                                  from + page.encoded.size() - 1,
+                                                  " that does not parse"));
+        }
+        page.encoded.push_back(std::move(bytes));
         return absl::OkStatus();
       });
     });
     if (!read.ok()) return read;
-    if (page.empty()) break;
-    if (absl::Status s = ApplyConfirmed(page, o, total, &done); !s.ok()) return s;
-    report.pulled += page.size();
+    return page;
+  };
+  uint64_t from;
+  {
+    absl::MutexLock lock(&mu);
+    from = meta.confirmed_seq() + 1;
   }
+  absl::StatusOr<Page> page = read_page(from);
+  while (page.ok() && !page->events.empty()) {
+    const uint64_t next_from = page->events.back().seq() + 1;
+    std::future<absl::StatusOr<Page>> next = std::async(std::launch::async, read_page, next_from);
+    absl::Status applied = ApplyConfirmed(page->events, &page->encoded, o, total, &done);
+    absl::StatusOr<Page> following = next.get();  // joined before returning
+    if (!applied.ok()) return applied;
+    report.pulled += page->events.size();
+    page = std::move(following);
+  }
+  if (!page.ok()) return page.status();
   absl::MutexLock lock(&mu);
   report.head = meta.confirmed_seq();
   return report;
@@ -557,8 +593,13 @@ absl::StatusOr<SyncReport> Replica::Impl::PushLocked(const SyncOptions& o) {
   while (!pending.empty()) {
     AppendRequest request;
     request.set_workspace(options.workspace);
-    const size_t n = std::min(pending.size(), next_size);
-    for (size_t i = 0; i < n; ++i) *request.add_events() = pending[i].second;
+    // At most next_size events, and no more once kMaxPushBytes are in (at least one event):
+    // a request stays under the server's 4 MiB limit.
+    size_t n = 0, bytes = 0;
+    while (n < std::min(pending.size(), next_size) && (n == 0 || bytes < kMaxPushBytes)) {
+      bytes += pending[n].second.ByteSizeLong();
+      *request.add_events() = pending[n++].second;
+    }
     absl::StatusOr<AppendResponse> response = WithRetry(o, [&] { return client->Append(request); });
     if (response.ok()) {
       std::vector<uint64_t> done;  // already committed before this sync saw them
@@ -723,8 +764,14 @@ absl::StatusOr<GetHistoryResponse> Replica::History(const GetHistoryRequest& r) 
 }
 
 absl::StatusOr<BlameResponse> Replica::Blame(const std::string& goal_id) const {
-  absl::MutexLock lock(&impl_->mu);
-  return core::Blame(impl_->Shown(), goal_id);
+  absl::StatusOr<BlameResponse> out;
+  {
+    absl::MutexLock lock(&impl_->mu);
+    out = core::Blame(impl_->Shown(), goal_id);
+  }
+  // The values before each change, from the plan as of the seq before it (StateAsOf locks).
+  if (out.ok()) core::AddPreviousValues(goal_id, [this](uint64_t seq) { return StateAsOf(seq); }, &*out);
+  return out;
 }
 
 std::vector<Conflict> Replica::Conflicts(bool include_resolved) const {
@@ -929,7 +976,7 @@ void Replica::Impl::RunSubscriber(std::function<void(const Event&)> on_event) {
           if (msg.events().empty()) return true;
           std::vector<Event> events(msg.events().begin(), msg.events().end());
           uint64_t done = 0;
-          if (absl::Status s = ApplyConfirmed(events, quiet, events.size(), &done); !s.ok()) {
+          if (absl::Status s = ApplyConfirmed(events, nullptr, quiet, events.size(), &done); !s.ok()) {
             failed = s;
             return false;
           }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "goalsync/v1/replica.pb.h"
@@ -49,6 +50,8 @@ class ReplicaStore {
     explicit Batch(ReplicaStore& store) : store_(store) {}
     void PutMeta(const goalsync::v1::ReplicaMeta& meta);
     void AddLog(const goalsync::v1::Event& event);
+    // The same with the event's encoding already made (it must parse as the event at `seq`).
+    void AddLogBytes(uint64_t seq, absl::string_view encoding);
     void PutOutbox(uint64_t key, const goalsync::v1::Event& event);
     void DeleteOutbox(uint64_t key);
     void PutRejected(uint64_t key, const goalsync::v1::RejectedEdit& edit);

@@ -1,5 +1,7 @@
 #include "core/plan/period.h"
 
+#include <cstring>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -29,7 +31,31 @@ absl::CivilDay IsoWeekOneMonday(int year) {
 
 }  // namespace
 
+absl::StatusOr<Period> ParsePeriodUncached(absl::string_view text);
+
 absl::StatusOr<Period> ParsePeriod(absl::string_view text) {
+  // Check-ins of one stretch of the log mostly name the same period: remember the last one
+  // parsed on this thread (civil-time arithmetic costs more than the comparison).
+  struct Last {
+    char text[16];
+    size_t size = ~size_t{0};  // nothing remembered yet
+    Period period;
+  };
+  static thread_local Last last;
+  if (text.size() == last.size && text.size() <= sizeof(last.text) &&
+      std::memcmp(text.data(), last.text, text.size()) == 0) {
+    return last.period;
+  }
+  absl::StatusOr<Period> parsed = ParsePeriodUncached(text);
+  if (parsed.ok() && text.size() <= sizeof(last.text)) {
+    std::memcpy(last.text, text.data(), text.size());
+    last.size = text.size();
+    last.period = *parsed;
+  }
+  return parsed;
+}
+
+absl::StatusOr<Period> ParsePeriodUncached(absl::string_view text) {
   int year = 0;
   if (text.size() < 4 || !ParseDigits(text.substr(0, 4), &year) || year < 1900) {
     return BadPeriod(text);

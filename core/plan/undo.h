@@ -30,7 +30,7 @@ struct UndoRecord {
   std::string period;
   std::optional<goalsync::v1::CheckInAggregate> aggregate;
   uint64_t check_in_count = 0;
-  goalsync::v1::CheckIn last_check_in;
+  std::optional<goalsync::v1::CheckIn> last_check_in;
   // The one task a task event may change (nullopt: it did not exist).
   std::string task_id;
   std::optional<goalsync::v1::Task> task;
@@ -40,7 +40,7 @@ struct UndoRecord {
   bool review_existed = false;
   int conflicts = 0;
   int resolved_conflict = -1;  // index of a conflict the event may resolve
-  goalsync::v1::Conflict conflict_before;
+  std::optional<goalsync::v1::Conflict> conflict_before;
 };
 
 // What Apply(event, state) may change, as it is now.

@@ -1,5 +1,7 @@
 #include "server/log/event_log.h"
 
+#include <pthread.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -51,8 +53,14 @@ constexpr size_t kMaxStagedGroups = 2;
 EventLog::EventLog(LogStore& store, EventLogOptions options)
     : store_(store),
       options_(options),
-      stager_([this] { RunStager(); }),
-      writer_([this] { RunWriter(); }) {}
+      stager_([this] {
+        pthread_setname_np(pthread_self(), "gs-stager");  // names for top, perf and gdb
+        RunStager();
+      }),
+      writer_([this] {
+        pthread_setname_np(pthread_self(), "gs-writer");
+        RunWriter();
+      }) {}
 
 EventLog::~EventLog() {
   CloseSubscribers();
@@ -64,6 +72,11 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
     std::move(done)(std::move(s));
     return;
   }
+  if (absl::Status s = options_.replicator ? options_.replicator->Admit() : absl::OkStatus();
+      !s.ok()) {
+    std::move(done)(std::move(s));  // a follower: the client goes to the leader
+    return;
+  }
   if (absl::Status s = options_.observer ? options_.observer->Admit() : absl::OkStatus(); !s.ok()) {
     std::move(done)(std::move(s));  // e.g. the disk is full: refused before anything is staged
     return;
@@ -72,11 +85,6 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
       queue_.push_back({&request, std::move(done), std::move(writer)});
-  if (absl::Status s = options_.replicator ? options_.replicator->Admit() : absl::OkStatus();
-      !s.ok()) {
-    std::move(done)(std::move(s));  // a follower: the client goes to the leader
-    return;
-  }
       return;
     }
   }
@@ -170,6 +178,7 @@ void EventLog::RunWriter() {
     }
     const absl::Time writing = absl::Now();
     absl::Status written = broken.ok() ? group->commit->Write() : broken;
+    if (written.ok() && options_.replicator != nullptr) written = Replicate(*group);
     if (options_.observer && broken.ok()) {
       size_t events = 0;
       for (const auto& e : group->events) events += e.size();
@@ -178,7 +187,6 @@ void EventLog::RunWriter() {
       }
     }
     if (!written.ok()) {
-    if (written.ok() && options_.replicator != nullptr) written = Replicate(*group);
       if (broken.ok()) {
         spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
                       written.ToString());
@@ -408,7 +416,17 @@ absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_
 absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
                                      std::vector<Event>* out) {
   const uint64_t committed = ws.CommittedSeq();
-  return store_.ReadEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events, out);
+  // A page stops at kMaxReadBytes so that a message carrying it stays well under gRPC's
+  // default 4 MiB limit whatever the events hold.
+  return store_.ReadEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events, out,
+                           kMaxReadBytes);
+}
+
+absl::Status EventLog::ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, size_t max_events,
+                                            std::vector<std::string>* out) {
+  const uint64_t committed = ws.CommittedSeq();
+  return store_.ReadEncodedEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events,
+                                  kMaxReadBytes, out);
 }
 
 absl::StatusOr<bool> EventLog::TryGoLive(Workspace& ws, uint64_t next_seq,

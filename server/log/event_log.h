@@ -49,7 +49,7 @@ struct EventLogOptions {
   // nearest snapshot; each snapshot costs a write of the whole plan (which is bounded by the
   // plan, not by its history), so smaller values trade disk and write time for faster
   // restarts and as-of queries.
-  uint64_t snapshot_bytes = 2 << 20;
+  uint64_t snapshot_bytes = 1 << 20;
   // Also a snapshot every this many events (0: no count bound; tests use small values).
   uint64_t snapshot_every = 0;
   // An event whose hlc is further ahead of the server's clock than this is refused with
@@ -116,9 +116,16 @@ class EventLog {
   // before it plus the events after it. DATA_LOSS if a stored event does not apply.
   absl::StatusOr<goalsync::v1::PlanState> StateAsOf(Workspace& ws, uint64_t seq);
 
-  // Appends to `out` committed events of `ws` from `from_seq`, at most `max_events`.
+  // Bytes of stored events one ReadCommitted page holds at most (at least one event).
+  static constexpr size_t kMaxReadBytes = 2 << 20;
+
+  // Appends to `out` committed events of `ws` from `from_seq`, at most `max_events` and
+  // about kMaxReadBytes.
   absl::Status ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
                              std::vector<goalsync::v1::Event>* out);
+  // The same, as the bytes stored (see ReadRequest.encoded).
+  absl::Status ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, size_t max_events,
+                                    std::vector<std::string>* out);
 
   // Adds `sink` to `ws`'s live subscribers if it has seen everything committed, that is if
   // next_seq == committed head + 1: true. false if there is more to catch up first.
@@ -131,13 +138,6 @@ class EventLog {
   // Commits every queued append, then stops the threads; later appends get UNAVAILABLE.
   void Stop();
 
-  LogStore& store() { return store_; }
-  const EventLogOptions& options() const { return options_; }
-
- private:
-  struct Pending {
-    const goalsync::v1::AppendRequest* request;
-    AppendDone done;
   // A follower's write of events the leader sealed (server/cluster/, event_log_sealed.cc):
   // `events` are the next events of `workspace`, consecutive and with their hash chain, as
   // the leader stores them. Checks that they extend this node's chain (FAILED_PRECONDITION
@@ -149,6 +149,13 @@ class EventLog {
                             const std::vector<goalsync::v1::Event>& events,
                             absl::string_view replication_state = {});
 
+  LogStore& store() { return store_; }
+  const EventLogOptions& options() const { return options_; }
+
+ private:
+  struct Pending {
+    const goalsync::v1::AppendRequest* request;
+    AppendDone done;
     std::optional<Writer> writer;
   };
   // A sealed group on its way to the writer, with each request's outcome so far.
@@ -164,6 +171,8 @@ class EventLog {
   void RunWriter();
   std::unique_ptr<Staged> StageGroup(std::vector<Pending> requests);
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
+  // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
+  absl::Status Replicate(const Staged& group);
   // After a failed write: every plan ahead of its committed head is marked for a rebuild.
   void MarkPlansStale();
   // The plan of a workspace as of `seq`: the newest snapshot at or before it plus the events
@@ -171,8 +180,6 @@ class EventLog {
   absl::StatusOr<goalsync::v1::PlanState> Rebuild(uint32_t ws_id, const std::string& name,
                                                   uint64_t seq, uint64_t* replayed_bytes = nullptr);
   // Builds the workspace from the store (newest snapshot + tail), or an empty one.
-  // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
-  absl::Status Replicate(const Staged& group);
   absl::StatusOr<std::unique_ptr<Workspace>> LoadWorkspace(absl::string_view name);
 
   LogStore& store_;

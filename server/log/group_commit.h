@@ -61,8 +61,10 @@ class GroupCommit {
   std::optional<uint64_t> FindStaged(const std::string& key) const;
 
  private:
-  absl::StatusOr<std::optional<uint64_t>> FindDuplicate(const Workspace& ws,
-                                                        const std::string& key);
+  // For each event id key (keys::EventIdKey) of one request, the seq it already has (in this
+  // group, in a group in flight, or on disk), or nullopt.
+  absl::Status FindDuplicates(const Workspace& ws, const std::vector<std::string>& keys,
+                              std::vector<std::optional<uint64_t>>* seqs);
   // Seals `submitted` as the next event of `ws` (seq, stamps, hash chain), advancing the
   // tail seq and hash; *stored receives its bytes.
   std::shared_ptr<goalsync::v1::Event> Sign(Workspace& ws, const goalsync::v1::Event& submitted,

@@ -56,7 +56,7 @@ grpc::ServerWriteReactor<ReadResponse>* EventLogService::Read(grpc::CallbackServ
   }
   absl::StatusOr<Workspace*> ws = ResolveWorkspace(log_, request->workspace());
   if (!ws.ok()) return new RefusedWriter<ReadResponse>(ToGrpcStatus(ws.status()));
-  return new ReadReactor(log_, **ws, request->from_seq(), request->limit());
+  return new ReadReactor(log_, **ws, request->from_seq(), request->limit(), request->encoded());
 }
 
 grpc::ServerWriteReactor<SubscribeResponse>* EventLogService::Subscribe(

@@ -15,8 +15,10 @@ class ReadReactor : public grpc::ServerWriteReactor<goalsync::v1::ReadResponse> 
  public:
   static constexpr size_t kPageEvents = 512;
 
-  // Reads `ws` from `from_seq` (1 if 0) for `limit` events (all if 0).
-  ReadReactor(EventLog& log, Workspace& ws, uint64_t from_seq, uint64_t limit);
+  // Reads `ws` from `from_seq` (1 if 0) for `limit` events (all if 0); as stored bytes if
+  // `encoded`.
+  ReadReactor(EventLog& log, Workspace& ws, uint64_t from_seq, uint64_t limit,
+              bool encoded = false);
 
   void OnWriteDone(bool ok) override;
   void OnDone() override { delete this; }
@@ -28,8 +30,10 @@ class ReadReactor : public grpc::ServerWriteReactor<goalsync::v1::ReadResponse> 
   Workspace& ws_;
   uint64_t next_seq_;
   uint64_t last_seq_;  // inclusive end
+  const bool encoded_;
   goalsync::v1::ReadResponse msg_;
   std::vector<goalsync::v1::Event> page_;
+  std::vector<std::string> encoded_page_;
 };
 
 // A streaming reactor that only finishes with an error status; for calls refused at start.

@@ -153,8 +153,14 @@ void SubscribeReactor::DriveLive() {
       driving_ = false;  // idle: the next Offer, Close or OnCancel drives
       return;
     }
-    for (const EventPtr& e : queue_) *msg_.add_events() = *e;
-    queue_.clear();
+    // One message carries what is queued, up to EventLog::kMaxReadBytes (at least one event):
+    // the rest goes in the next write.
+    size_t taken = 0, bytes = 0;
+    while (taken < queue_.size() && (taken == 0 || bytes < EventLog::kMaxReadBytes)) {
+      bytes += queue_[taken]->ByteSizeLong();
+      *msg_.add_events() = *queue_[taken++];
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
     if (msg_.events_size() > 0) next_seq_ = msg_.events(msg_.events_size() - 1).seq() + 1;
     overflowed = overflowed_ && msg_.events_size() == 0;
     resume = next_seq_;

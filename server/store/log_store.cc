@@ -240,9 +240,29 @@ absl::StatusOr<std::optional<uint64_t>> LogStore::FindEventId(uint32_t ws_id,
   return keys::GetBigEndian64(AsView(value));
 }
 
+absl::StatusOr<std::vector<std::optional<uint64_t>>> LogStore::FindEventIds(
+    uint32_t ws_id, const std::vector<absl::string_view>& event_ids) const {
+  std::vector<std::string> keys;
+  keys.reserve(event_ids.size());
+  for (absl::string_view id : event_ids) keys.push_back(keys::EventIdKey(ws_id, id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(kEventIds), keys.size(), slices.data(), values.data(),
+                statuses.data());
+  std::vector<std::optional<uint64_t>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "looking up event_ids");
+    if (values[i].size() != 8) return absl::DataLossError("event_ids: malformed seq");
+    out[i] = keys::GetBigEndian64(AsView(values[i]));
+  }
+  return out;
+}
+
 absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
-                                  size_t max_events,
-                                  std::vector<goalsync::v1::Event>* out) const {
+                                  size_t max_events, std::vector<goalsync::v1::Event>* out,
+                                  size_t max_bytes) const {
   if (from_seq > to_seq || max_events == 0) return absl::OkStatus();
   // Ends at the next workspace's keys; seqs past to_seq are cut in the loop.
   const std::string upper = keys::WorkspacePrefix(ws_id + 1);
@@ -250,15 +270,36 @@ absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLog)));
-  size_t n = 0;
-  for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events; it->Next(), ++n) {
+  size_t n = 0, bytes = 0;
+  for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events && bytes < max_bytes;
+       it->Next(), ++n) {
     if (keys::SeqOfKey(AsView(it->key())) > to_seq) break;
+    bytes += it->value().size();
     goalsync::v1::Event& e = out->emplace_back();
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError(
           absl::StrCat("log: event at seq ", keys::SeqOfKey(AsView(it->key())),
                        " does not parse"));
     }
+  }
+  return FromRocks(it->status(), "reading the log");
+}
+
+absl::Status LogStore::ReadEncodedEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
+                                         size_t max_events, size_t max_bytes,
+                                         std::vector<std::string>* out) const {
+  if (from_seq > to_seq || max_events == 0) return absl::OkStatus();
+  const std::string upper = keys::WorkspacePrefix(ws_id + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLog)));
+  size_t n = 0, bytes = 0;
+  for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events && bytes < max_bytes;
+       it->Next(), ++n) {
+    if (keys::SeqOfKey(AsView(it->key())) > to_seq) break;
+    bytes += it->value().size();
+    out->push_back(it->value().ToString());
   }
   return FromRocks(it->status(), "reading the log");
 }

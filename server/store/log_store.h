@@ -100,14 +100,26 @@ class LogStore {
   // A fresh workspace id, never handed out before by this process or stored on disk.
   uint32_t AllocateWorkspaceId() { return next_ws_id_.fetch_add(1); }
 
+  // For each of `event_ids`, the seq under which it was appended, or nullopt: one batched
+  // lookup (RocksDB MultiGet).
+  absl::StatusOr<std::vector<std::optional<uint64_t>>> FindEventIds(
+      uint32_t ws_id, const std::vector<absl::string_view>& event_ids) const;
+
   // The seq under which `event_id` was appended, or nullopt.
   absl::StatusOr<std::optional<uint64_t>> FindEventId(uint32_t ws_id,
                                                       absl::string_view event_id) const;
 
   // Appends to `out` the events of `ws_id` with seq in [from_seq, to_seq], at most
-  // `max_events` of them, in log order. DATA_LOSS if a stored event does not parse.
+  // `max_events` of them and no more once `max_bytes` of stored events were read (at least
+  // one), in log order. DATA_LOSS if a stored event does not parse.
   absl::Status ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq, size_t max_events,
-                          std::vector<goalsync::v1::Event>* out) const;
+                          std::vector<goalsync::v1::Event>* out,
+                          size_t max_bytes = SIZE_MAX) const;
+
+  // Like ReadEvents, but appends each event's stored bytes (unparsed) to `out`.
+  absl::Status ReadEncodedEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
+                                 size_t max_events, size_t max_bytes,
+                                 std::vector<std::string>* out) const;
 
   // The seqs of `ws_id`'s events about `goal_id`, in log order.
   absl::StatusOr<std::vector<uint64_t>> GoalSeqs(uint32_t ws_id, absl::string_view goal_id) const;
@@ -128,6 +140,15 @@ class LogStore {
 
   const StoreOptions& options() const { return options_; }
 
+  // Replica groups (docs/cluster.md; defined in log_store_cluster.cc).
+  // What CommitBatch::SetReplicationState last wrote; empty if never.
+  absl::StatusOr<std::string> ReplicationState() const;
+  // Cuts `ws_id`'s log back to `seq` (0: empty): its later events, their event_id and
+  // by_goal entries and later snapshots go, and the head becomes (seq, hash of event seq),
+  // atomically and synced. Only while no EventLog runs on the store: a node truncates a
+  // divergent, unacknowledged tail at start, before it serves.
+  absl::Status TruncateAfter(uint32_t ws_id, uint64_t seq);
+
   // Free bytes on the file system that holds the data dir (through the store's Env).
   // UNAVAILABLE if the file system cannot say.
   absl::StatusOr<uint64_t> FreeSpace() const;
@@ -140,15 +161,6 @@ class LogStore {
   // The database, for backups (server/store/backup.h) only: everything else goes through
   // the methods above.
   rocksdb::DB& db() const { return *db_; }
-  // Replica groups (docs/cluster.md; defined in log_store_cluster.cc).
-  // What CommitBatch::SetReplicationState last wrote; empty if never.
-  absl::StatusOr<std::string> ReplicationState() const;
-  // Cuts `ws_id`'s log back to `seq` (0: empty): its later events, their event_id and
-  // by_goal entries and later snapshots go, and the head becomes (seq, hash of event seq),
-  // atomically and synced. Only while no EventLog runs on the store: a node truncates a
-  // divergent, unacknowledged tail at start, before it serves.
-  absl::Status TruncateAfter(uint32_t ws_id, uint64_t seq);
-
 
  private:
   friend class CommitBatch;

@@ -81,6 +81,11 @@ class LogClient {
   absl::Status Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
                     absl::FunctionRef<absl::Status(const goalsync::v1::Event&)> on_event);
 
+  // Like Read, but hands over each event as the bytes the server stored (ReadRequest.encoded):
+  // for callers that check the hash chain and store the events as they are.
+  absl::Status ReadEncoded(const std::string& workspace, uint64_t from_seq, uint64_t limit,
+                           absl::FunctionRef<absl::Status(std::string&& encoded)> on_event);
+
   // Follows the workspace from `from_seq`: calls `on_message` for every message (events,
   // then the caught_up marker, then live events) until it returns false (OK is returned) or
   // the stream ends (its status is returned).
@@ -105,15 +110,15 @@ class LogClient {
 
  private:
   void Prepare(grpc::ClientContext& ctx) const { AddToken(ctx, token_); }
+  absl::StatusOr<goalsync::v1::AppendResponse> AppendToGroup(
+      const goalsync::v1::AppendRequest& request, absl::Duration timeout);
+
+  std::shared_ptr<ServerGroup> group_;  // null: one server
 
   std::unique_ptr<goalsync::v1::EventLog::Stub> stub_;
   std::unique_ptr<goalsync::v1::PlanService::Stub> plan_stub_;
   std::string token_;
 };
-  absl::StatusOr<goalsync::v1::AppendResponse> AppendToGroup(
-      const goalsync::v1::AppendRequest& request, absl::Duration timeout);
-
-  std::shared_ptr<ServerGroup> group_;  // null: one server
 
 // The one place where gRPC statuses become ours: the code, the message, and the server's
 // goalsync.v1.Refusal (errors.proto, from grpc-status-details-bin) attached as the status's

@@ -389,10 +389,14 @@ TEST(KernelCheckpointTest, RestoreTakesBackEveryKindOfEvent) {
       R"({"taskStatusSet": {"goalId": "sales", "taskId": "research", "status": "TASK_STATUS_DONE"}})",
       R"({"taskFieldSet": {"goalId": "sales", "taskId": "research", "field": "title", "value": "R2"}})",
       R"({"checkInRecorded": {"goalId": "sales", "value": 3}})",
+      R"({"checkInRecorded": {"goalId": "sales", "value": 4, "period": "2026-W10"}})",
       R"({"reviewRecorded": {"reviewId": "r", "goalId": "sales", "kind": "REVIEW_KIND_MONTHLY", "period": "2026-01", "decision": "REVIEW_DECISION_KEEP"}})",
       R"({"changeRequestOpened": {"changeRequestId": "cr2", "goalId": "sales", "targets": {"floor": 60}, "reason": "x"}})",
       R"({"changeRequestApproved": {"changeRequestId": "cr1", "goalId": "sales"}})",
   };
+  // core/plan/undo.cc copies a goal field by field: a new field must be taught to it.
+  ASSERT_EQ(goalsync::v1::Goal::descriptor()->field_count(), 22)
+      << "Goal gained or lost a field: update CopyGoalWithoutLists in core/plan/undo.cc";
   for (const char* json : events) {
     PlanState s = BasePlan();
     // The goal has check-ins: Restore must keep them while it puts the rest back.
