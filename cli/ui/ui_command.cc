@@ -81,7 +81,7 @@ absl::Status RunUi(const CliContext& ctx, const UiArgs& args) {
   if (!replica.ok()) return replica.status();
   const bool live = !ctx.offline && !ctx.server.empty();
   const char* user = std::getenv("USER");
-  const std::string actor = !ctx.actor.empty() ? ctx.actor : user != nullptr ? user : "";
+  const std::string actor = !ctx.actor.empty() ? ctx.actor : user != nullptr && *user != '\0' ? user : "unknown";
   ui::UiServer server(**replica, {.host = addr->host, .port = addr->port,
                                   .tls_cert = args.tls_cert, .tls_key = args.tls_key,
                                   .workspace = ctx.workspace, .actor = actor,
