@@ -12,6 +12,7 @@ Checks, each against goalctl's own numbers where there are some:
     approved without a reload;
   - the Gantt draws every task (as `goalctl gantt --output json`), with its dependencies;
   - "as of" seq 10 shows the Q4 target as 10 beside today's 12;
+  - a Kanban move is a task status event;
   - without the secret, or without the CSRF token, or with another Host, nothing is served.
 Screenshots of every page go to --artifacts. No sleeps: every wait is a bounded poll.
 """
@@ -268,6 +269,17 @@ def test_as_of(driver, artifacts):
     shot(driver, artifacts, "as-of")
 
 
+def test_kanban(driver, artifacts):
+    goto(driver, "#/kanban", ".kanban .card")
+    card = '.card[data-key="rep-li-2026/signing"]'
+    Select(wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, card + " select.move"))).select_by_value("doing")
+    moved = wait(driver, lambda d: css(d, '.column[data-status="doing"] ' + card))
+    check("a Kanban move is a task status event, shown in its new column", bool(moved))
+    goto(driver, "#/goal/rep-li-2026", "#checkin-form")
+    history = wait(driver, lambda d: [r.text for r in css(d, "tr.event") if "task_status_set" in r.text and "DOING" in r.text])
+    check("... and in the goal's history", bool(history))
+
+
 def screenshots(driver, artifacts):
     for name, hash_, ready in [("dashboard", "#/dashboard/sales-team-2026", ".burnup"),
                                ("kanban", "#/kanban", ".kanban .card"),
@@ -316,6 +328,7 @@ def main():
         test_change_request(wang, zhao, args.artifacts)
         test_gantt(wang, bars, args.artifacts)
         test_as_of(wang, args.artifacts)
+        test_kanban(wang, args.artifacts)
         screenshots(wang, args.artifacts)
         for ui in uis:
             check("goalctl ui stops cleanly on SIGTERM", ui.stop() == 0)

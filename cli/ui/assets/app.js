@@ -237,7 +237,13 @@ Pages.gantt = (r) => ({
 async function moveTask(card, goal, task, status) {
   const result = await Api.post('/api/edit', {payload: {taskStatusSet: {goalId: goal, taskId: task,
     status: 'TASK_STATUS_' + status.toUpperCase()}}});
-  if (!result.ok) card.querySelector('.field-error').textContent = result.body.error;
+  if (!result.ok) {
+    card.querySelector('.field-error').textContent = result.body.error;
+    return;
+  }
+  // The card moves to its column now, not when the list loses the focus.
+  card.querySelector('select.move').blur();
+  refresh();
 }
 
 Pages.kanban = () => ({
