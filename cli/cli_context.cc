@@ -34,6 +34,14 @@ absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& 
   return client::ConnectLogClient(ctx.server, {.token = ctx.token, .tls_ca_file = ctx.tls_ca});
 }
 
+absl::StatusOr<std::unique_ptr<client::PlanClient>> ConnectPlan(const CliContext& ctx) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
+  if (!channel.ok()) return channel.status();
+  auto plan = std::make_unique<client::PlanClient>(*channel);
+  plan->set_token(ctx.token);
+  return plan;
+}
+
 namespace {
 
 // What the server said as data (errors.proto), when it said it: "\n  refused: invalid

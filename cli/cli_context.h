@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "goalsync/log_client.h"
+#include "goalsync/plan_client.h"
 
 namespace goalsync::cli {
 
@@ -48,6 +49,8 @@ std::string DefaultReplicaDir(const std::string& workspace);
 // A channel to ctx.server with ctx's TLS settings, and a LogClient on it with ctx's token.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ConnectChannel(const CliContext& ctx);
 absl::StatusOr<std::unique_ptr<client::LogClient>> ConnectLog(const CliContext& ctx);
+// A PlanClient (client-lib) on the same channel, with ctx's token.
+absl::StatusOr<std::unique_ptr<client::PlanClient>> ConnectPlan(const CliContext& ctx);
 
 // Prints `status` to stderr as "goalctl: <what went wrong>[: hint]" and returns its exit code.
 int ReportError(const CliContext& ctx, const absl::Status& status);

@@ -10,7 +10,10 @@
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
 #include "cli/commands/plan_edit_commands.h"
-#include "cli/commands/replica_commands.h"
+#include "cli/commands/checkin_command.h"
+#include "cli/commands/goal_command.h"
+#include "cli/commands/sync_command.h"
+#include "cli/commands/tree_command.h"
 #include "cli/commands/view_commands.h"
 #include "cli/ui/ui_command.h"
 
@@ -49,19 +52,22 @@ int main(int argc, char** argv) {
   RegisterLogCommands(app, ctx);
   RegisterImportCommand(app, ctx);
   RegisterAuditCommands(app, ctx);
-  RegisterReplicaCommands(app, ctx);
+  RegisterSyncCommands(app, ctx);
+  RegisterGoalCommands(app, ctx);
+  RegisterCheckinCommand(app, ctx);
+  RegisterTreeCommand(app, ctx);
   RegisterPlanEditCommands(app, ctx);
   RegisterViewCommands(app, ctx);
   RegisterAdminCommands(app, ctx);
   RegisterAuditVerifyCommands(app, ctx);
   RegisterUiCommand(app, ctx);
+  RegisterClusterCommands(app, ctx);
   app.add_subcommand("init",
                      "Write the settings given (--server, --workspace, --replica, --as, --token, --tls-ca, "
                      "--output) to the settings file, then sync the replica")
       ->callback([&ctx, config] {
         if (absl::Status s = SaveConfig(config, ctx); !s.ok()) {
           ctx.exit_code = ReportError(ctx, s);
-  RegisterClusterCommands(app, ctx);
           return;
         }
         std::printf("settings written to %s\n", config.c_str());

@@ -11,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "core/plan/period.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
@@ -68,6 +70,11 @@ absl::StatusOr<std::unique_ptr<Replica>> OpenFresh(const CliContext& ctx) {
     return pulled.status();
   }
   return replica;
+}
+
+absl::StatusOr<absl::CivilDay> ParseToday(const std::string& today) {
+  if (today.empty()) return absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  return core::ParseDate(today);
 }
 
 std::string UtcTime(absl::Time t) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cli/cli_context.h"
 #include "goalsync/replica.h"
@@ -40,6 +41,9 @@ absl::StatusOr<std::unique_ptr<client::Replica>> OpenFresh(const CliContext& ctx
 // by the server is (the edit is kept in the rejected list).
 absl::Status Edit(const CliContext& ctx, const std::string& what,
                   const std::function<absl::Status(client::Replica&)>& edit);
+
+// The day views judge by: `today` (YYYY-MM-DD), or today in UTC when empty.
+absl::StatusOr<absl::CivilDay> ParseToday(const std::string& today);
 
 // "2026-03-01 09:30:00 UTC".
 std::string UtcTime(absl::Time t);

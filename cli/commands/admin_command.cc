@@ -7,26 +7,19 @@
 #include "cli/commands/admin_backup_command.h"
 #include "core/authz.h"
 #include "core/enum_names.h"
-#include "goalsync/v1/admin.grpc.pb.h"
+#include "goalsync/admin_client.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace goalsync::cli {
 namespace {
 
-absl::StatusOr<std::unique_ptr<v1::Admin::Stub>> AdminStub(const CliContext& ctx) {
+// The server's Admin service through client-lib, with ctx's server, TLS and token.
+absl::StatusOr<std::unique_ptr<client::AdminClient>> Admin(const CliContext& ctx) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
   if (!channel.ok()) return channel.status();
-  return v1::Admin::NewStub(*channel);
-}
-
-template <typename Call>
-absl::Status Invoke(const CliContext& ctx, Call call) {
-  absl::StatusOr<std::unique_ptr<v1::Admin::Stub>> stub = AdminStub(ctx);
-  if (!stub.ok()) return stub.status();
-  grpc::ClientContext rpc;
-  client::AddToken(rpc, ctx.token);
-  rpc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return client::FromGrpcStatus(call(**stub, rpc));
+  auto admin = std::make_unique<client::AdminClient>(*channel);
+  admin->set_token(ctx.token);
+  return admin;
 }
 
 std::string Grants(const v1::TokenInfo& t) {
@@ -62,11 +55,11 @@ void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
       if (!grant.ok()) return report(grant.status());
       (*req.mutable_grants())[grant->first] = grant->second;
     }
-    v1::CreateTokenResponse resp;
-    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
-      return stub.CreateToken(&rpc, req, &resp);
-    });
-    if (!s.ok()) return report(s);
+    absl::StatusOr<std::unique_ptr<client::AdminClient>> admin = Admin(ctx);
+    if (!admin.ok()) return report(admin.status());
+    absl::StatusOr<v1::CreateTokenResponse> created = (*admin)->CreateToken(req);
+    if (!created.ok()) return report(created.status());
+    const v1::CreateTokenResponse& resp = *created;
     std::cerr << "token " << resp.info().id() << " for " << resp.info().name() << " ("
               << Grants(resp.info()) << ") created; it is shown once:\n";
     std::cout << resp.token() << "\n";
@@ -74,11 +67,11 @@ void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
   });
 
   token->add_subcommand("list", "Tokens of the workspaces you administer")->callback([&ctx, report] {
-    v1::ListTokensResponse resp;
-    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
-      return stub.ListTokens(&rpc, v1::ListTokensRequest(), &resp);
-    });
-    if (!s.ok()) return report(s);
+    absl::StatusOr<std::unique_ptr<client::AdminClient>> admin = Admin(ctx);
+    if (!admin.ok()) return report(admin.status());
+    absl::StatusOr<v1::ListTokensResponse> listed = (*admin)->ListTokens();
+    if (!listed.ok()) return report(listed.status());
+    const v1::ListTokensResponse& resp = *listed;
     if (ctx.output_format() == Output::kJson) {
       std::string json;
       (void)google::protobuf::util::MessageToJsonString(resp, &json);
@@ -96,12 +89,9 @@ void RegisterAdminCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("ID", *id)->required();
   revoke->callback([&ctx, report, id] {
-    v1::RevokeTokenRequest req;
-    req.set_id(*id);
-    v1::RevokeTokenResponse resp;
-    absl::Status s = Invoke(ctx, [&](v1::Admin::Stub& stub, grpc::ClientContext& rpc) {
-      return stub.RevokeToken(&rpc, req, &resp);
-    });
+    absl::StatusOr<std::unique_ptr<client::AdminClient>> admin = Admin(ctx);
+    if (!admin.ok()) return report(admin.status());
+    absl::Status s = (*admin)->RevokeToken(*id).status();
     if (s.ok()) std::cout << "token " << *id << " revoked\n";
     report(s);
   });

@@ -8,7 +8,11 @@
 #include "cli/output/event_printer.h"
 #include "goalsync/log_client.h"
 #include "cli/replica_session.h"
-#include "goalsync/v1/plan_service.grpc.pb.h"
+#include "cli/output/table.h"
+#include "absl/strings/str_join.h"
+#include "core/plan/goal_fields.h"
+#include "core/timestamps.h"
+#include "goalsync/plan_client.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace goalsync::cli {
@@ -20,12 +24,6 @@ struct HistoryArgs {
   uint32_t limit = 0;
 };
 
-std::unique_ptr<v1::PlanService::Stub> PlanStub(const CliContext& ctx) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
-  return v1::PlanService::NewStub(
-      channel.ok() ? *channel : grpc::CreateChannel(ctx.server, grpc::InsecureChannelCredentials()));
-}
-
 // YYYY-MM-DD (UTC midnight) or RFC 3339.
 absl::Status ParseWhen(const std::string& text, const char* flag, google::protobuf::Timestamp* out) {
   absl::Time t;
@@ -35,21 +33,11 @@ absl::Status ParseWhen(const std::string& text, const char* flag, google::protob
     return absl::InvalidArgumentError(
         absl::StrFormat("%s \"%s\" is neither YYYY-MM-DD nor RFC 3339", flag, text));
   }
-  out->set_seconds(absl::ToUnixSeconds(t));
+  *out = core::ToTimestamp(t);  // to the nanosecond: RFC 3339 may carry a fraction
   return absl::OkStatus();
 }
 
-std::string When(const v1::Change& c) {
-  const absl::Time made = absl::FromUnixMicros(c.hlc().physical_micros());
-  if (!c.has_server_time()) {
-    return absl::StrFormat("made %s, not yet synced",
-                           absl::FormatTime("%Y-%m-%d %H:%M", made, absl::UTCTimeZone()));
-  }
-  const absl::Time accepted = absl::FromUnixSeconds(c.server_time().seconds());
-  return absl::StrFormat("made %s, accepted %s",
-                         absl::FormatTime("%Y-%m-%d %H:%M", made, absl::UTCTimeZone()),
-                         absl::FormatTime("%Y-%m-%d %H:%M", accepted, absl::UTCTimeZone()));
-}
+std::string Second(absl::Time t) { return absl::FormatTime("%Y-%m-%d %H:%M:%S", t, absl::UTCTimeZone()); }
 
 absl::Status RunHistory(const CliContext& ctx, const HistoryArgs& a) {
   v1::GetHistoryRequest req;
@@ -65,35 +53,32 @@ absl::Status RunHistory(const CliContext& ctx, const HistoryArgs& a) {
   if (!a.until.empty()) {
     if (absl::Status s = ParseWhen(a.until, "--until", req.mutable_until()); !s.ok()) return s;
   }
-  // The replica answers when it holds the whole log (offline too); one that started from a
-  // server snapshot asks the server.
   absl::StatusOr<std::unique_ptr<client::Replica>> replica = OpenFresh(ctx);
   if (!replica.ok()) return replica.status();
-  v1::GetHistoryResponse resp;
-  if ((*replica)->Status().log_from == 1) {
-    absl::StatusOr<v1::GetHistoryResponse> local = (*replica)->History(req);
-    if (!local.ok()) return local.status();
-    resp = std::move(*local);
-  } else {
-    grpc::ClientContext call;
-    client::AddToken(call, ctx.token);
-    if (absl::Status s = client::FromGrpcStatus(PlanStub(ctx)->GetHistory(&call, req, &resp)); !s.ok()) {
-      return s;
-    }
-  }
+  absl::StatusOr<v1::GetHistoryResponse> resp = LoadHistory(ctx, **replica, req);
+  if (!resp.ok()) return resp.status();
   const Output format = ctx.output_format();
   if (format == Output::kTable) std::cout << EventTableHeader();
-  for (const auto& e : resp.events()) std::cout << FormatEvent(e, format);
+  for (const auto& e : resp->events()) std::cout << FormatEvent(e, format);
   return absl::OkStatus();
 }
 
 absl::Status RunBlame(const CliContext& ctx, const std::string& goal) {
-  v1::BlameRequest req;
-  req.set_workspace(ctx.workspace);
-  req.set_goal_id(goal);
   absl::StatusOr<std::unique_ptr<client::Replica>> replica = OpenFresh(ctx);
   if (!replica.ok()) return replica.status();
-  absl::StatusOr<v1::BlameResponse> blamed = (*replica)->Blame(goal);
+  absl::StatusOr<v1::BlameResponse> blamed;
+  if ((*replica)->Status().log_from == 1 || ctx.offline) {
+    blamed = (*replica)->Blame(goal);
+  } else {
+    // A replica that started from a server snapshot cannot say what a field was before: the
+    // server, which holds the whole log, answers.
+    absl::StatusOr<std::unique_ptr<client::PlanClient>> plan = ConnectPlan(ctx);
+    if (!plan.ok()) return plan.status();
+    v1::BlameRequest req;
+    req.set_workspace(ctx.workspace);
+    req.set_goal_id(goal);
+    blamed = (*plan)->Blame(req);
+  }
   if (!blamed.ok()) return blamed.status();
   const v1::BlameResponse& resp = *blamed;
   if (ctx.output_format() == Output::kJson) {
@@ -102,32 +87,61 @@ absl::Status RunBlame(const CliContext& ctx, const std::string& goal) {
     std::cout << json << "\n";
     return absl::OkStatus();
   }
-  std::cout << absl::StrFormat("%-20s %-28s %-8s %-5s %s\n", "FIELD", "VALUE", "BY", "SEQ", "WHEN / WHY");
+  const std::vector<size_t> widths = {18, 24, 24, 10, 6, 21, 21};
+  std::cout << SideBySide({{"FIELD"}, {"VALUE"}, {"WAS"}, {"BY"}, {"SEQ"}, {"MADE (UTC)"},
+                           {"ACCEPTED (UTC)"}, {"WHY"}},
+                          widths);
   for (const auto& l : resp.lines()) {
-    std::string why = When(l.change());
+    const v1::Change& c = l.change();
+    std::string why = "-";
     if (l.has_change_request()) {
       const auto& cr = l.change_request();
-      why += absl::StrFormat("; change request %s opened by %s (%s), approved by %s", cr.id(),
-                             cr.opened().actor(), cr.reason(), cr.decided().actor());
+      why = absl::StrFormat("change request %s opened by %s (%s), approved by %s", cr.id(),
+                            cr.opened().actor(), cr.reason(), cr.decided().actor());
     }
-    std::cout << absl::StrFormat("%-20s %-28s %-8s %-5d %s\n", l.field(), l.value().substr(0, 28),
-                                 l.change().actor(), l.change().seq(), why);
+    const std::string made = Second(absl::FromUnixMicros(static_cast<int64_t>(c.hlc().physical_micros())));
+    const std::string accepted = c.has_server_time() ? Second(core::FromTimestamp(c.server_time())) : "not yet synced";
+    std::cout << SideBySide({{l.field()},
+                             Wrap(l.value().empty() ? "-" : l.value(), widths[1] - 2),
+                             Wrap(l.previous_value().empty() ? "?" : l.previous_value(), widths[2] - 2),
+                             {c.actor()},
+                             {c.seq() == 0 ? "-" : absl::StrCat(c.seq())},
+                             {made},
+                             {accepted},
+                             {why}},
+                            widths);
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
+absl::StatusOr<v1::GetHistoryResponse> LoadHistory(const CliContext& ctx, client::Replica& replica,
+                                                   v1::GetHistoryRequest req) {
+  req.set_workspace(ctx.workspace);
+  // The replica answers when it holds the whole log (offline too); one that started from a
+  // server snapshot asks the server, through client-lib (no plaintext fallback: a TLS
+  // setting that cannot be loaded is an error).
+  if (replica.Status().log_from == 1 || ctx.offline) return replica.History(req);
+  absl::StatusOr<std::unique_ptr<client::PlanClient>> plan = ConnectPlan(ctx);
+  if (!plan.ok()) return plan.status();
+  return (*plan)->GetHistory(req);
+}
+
 void RegisterAuditCommands(CLI::App& app, CliContext& ctx) {
   auto h = std::make_shared<HistoryArgs>();
   CLI::App* history = app.add_subcommand("history", "Events of the plan, filtered; every filter given must match");
   history->add_option("--goal", h->goal, "Only this goal's events");
   history->add_option("--field", h->field,
-                      "Only events that set this field: a goal field (owner), targets, parent, "
-                      "archived, or period.2026-Q4");
+                      "Only events that set this field, and the change requests (opened, "
+                      "approved, rejected) proposing it: a goal field (" +
+                          absl::StrJoin(core::GoalFieldNames(), ", ") +
+                          "), targets, parent, archived, or period.PERIOD (period.2026-Q4)");
   history->add_option("--actor", h->actor, "Only events by this person");
-  history->add_option("--since", h->since, "Accepted at or after (YYYY-MM-DD or RFC 3339)");
-  history->add_option("--until", h->until, "Accepted at or before (YYYY-MM-DD or RFC 3339)");
+  history->add_option("--since", h->since,
+                      "Accepted at or after: YYYY-MM-DD (UTC midnight) or RFC 3339, fractions of "
+                      "a second honoured (2026-03-01T09:30:00.250Z)");
+  history->add_option("--until", h->until, "Accepted at or before (YYYY-MM-DD or RFC 3339, as --since)");
   history->add_option("--type", h->types, "Only these event types (goal_field_set, ...); repeatable");
   history->add_option("--limit", h->limit, "Most events (default 1000)");
   history->callback([&ctx, h] { ctx.exit_code = ReportError(ctx, RunHistory(ctx, *h)); });
@@ -137,6 +151,8 @@ void RegisterAuditCommands(CLI::App& app, CliContext& ctx) {
       "blame", "For each field of a goal: its value, who set it, when it was made and accepted, "
                "and the change request behind it");
   blame->add_option("GOAL", *goal, "The goal id")->required();
+  blame->footer("Columns: FIELD, VALUE (now), WAS (before the change; ? when unknown), BY, SEQ, "
+                "MADE and ACCEPTED (UTC, to the second), WHY (the change request behind it).");
   blame->callback([&ctx, goal] { ctx.exit_code = ReportError(ctx, RunBlame(ctx, *goal)); });
 }
 

@@ -10,7 +10,7 @@
 #include "cli/commands/audit_command.h"
 #include "core/hash_chain.h"
 #include "core/signing.h"
-#include "goalsync/v1/audit.grpc.pb.h"
+#include "goalsync/audit_client.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace goalsync::cli {
@@ -27,15 +27,9 @@ absl::StatusOr<std::string> ReadText(const std::string& path, const char* what) 
 absl::StatusOr<v1::GetCheckpointsResponse> FetchCheckpoints(const CliContext& ctx) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ConnectChannel(ctx);
   if (!channel.ok()) return channel.status();
-  auto stub = v1::Audit::NewStub(*channel);
-  grpc::ClientContext rpc;
-  client::AddToken(rpc, ctx.token);
-  rpc.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  v1::GetCheckpointsRequest req;
-  req.set_workspace(ctx.workspace);
-  v1::GetCheckpointsResponse resp;
-  if (absl::Status s = client::FromGrpcStatus(stub->GetCheckpoints(&rpc, req, &resp)); !s.ok()) return s;
-  return resp;
+  client::AuditClient audit(*channel);
+  audit.set_token(ctx.token);
+  return audit.GetCheckpoints(ctx.workspace);
 }
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "core/plan/progress.h"
 #include "goalsync/v1/event.pb.h"
+#include "goalsync/v1/state.pb.h"
 
 namespace goalsync::cli {
 
@@ -13,6 +15,16 @@ namespace goalsync::cli {
 std::string TargetsText(
     const goalsync::v1::Targets& targets,
     const google::protobuf::RepeatedPtrField<goalsync::v1::PeriodTargetChange>& periods = {});
+
+// "42 (84%), below floor" (actual, fraction, band), "- , no check-ins" without an actual; the
+// roll-up behind the actual when it is not the goal's own check-ins.
+std::string ProgressText(const core::Progress& p);
+
+// "as of 2026-06-30: plan 23 (quarterly targets), actual 22 (96%), below floor".
+std::string ToDateText(const core::YearToDate& y);
+
+// "li Mon 09:00-11:00 deep work, task research".
+std::string TimeBlockText(const goalsync::v1::TimeBlock& b);
 
 }  // namespace goalsync::cli
 

@@ -9,6 +9,21 @@ namespace goalsync::core {
 
 using goalsync::v1::Payload;
 
+namespace {
+
+// Whether a change request proposing `targets` and `periods` would set `field`.
+bool ProposesField(const goalsync::v1::Targets& targets,
+                   const google::protobuf::RepeatedPtrField<goalsync::v1::PeriodTargetChange>& periods,
+                   const std::string& field) {
+  if (field == "targets") return targets.has_floor() || targets.has_base() || targets.has_stretch();
+  for (const auto& pt : periods) {
+    if (field == "period." + pt.period()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string PayloadType(const Payload& payload) {
   const auto* field = Payload::descriptor()->FindFieldByNumber(payload.body_case());
   return field == nullptr ? "" : field->name();
@@ -26,17 +41,20 @@ bool TouchesField(const goalsync::v1::Event& event, const std::string& field,
     case Payload::kGoalRestored: return field == "archived";
     case Payload::kPeriodTargetSet: return field == "period." + p.period_target_set().target().period();
     case Payload::kPeriodTargetRemoved: return field == "period." + p.period_target_removed().period();
-    case Payload::kChangeRequestApproved: {
-      auto it = state.change_requests().find(p.change_request_approved().change_request_id());
+    // The change requests behind a target: opened (the proposal, its reason and evidence),
+    // then approved (the change itself) or rejected.
+    case Payload::kChangeRequestOpened: {
+      const auto& o = p.change_request_opened();
+      return ProposesField(o.targets(), o.period_targets(), field);
+    }
+    case Payload::kChangeRequestApproved:
+    case Payload::kChangeRequestRejected: {
+      const std::string& id = p.has_change_request_approved()
+                                  ? p.change_request_approved().change_request_id()
+                                  : p.change_request_rejected().change_request_id();
+      auto it = state.change_requests().find(id);
       if (it == state.change_requests().end()) return false;
-      const auto& cr = it->second;
-      if (field == "targets") {
-        return cr.targets().has_floor() || cr.targets().has_base() || cr.targets().has_stretch();
-      }
-      for (const auto& pt : cr.period_targets()) {
-        if (field == "period." + pt.period()) return true;
-      }
-      return false;
+      return ProposesField(it->second.targets(), it->second.period_targets(), field);
     }
     case Payload::kConflictResolved: return p.conflict_resolved().keep_losing_value();
     default: return false;

@@ -10,7 +10,8 @@
 namespace goalsync::core {
 
 // Whether `event` set `field` ("owner", "targets", "parent", "archived", "period.2026-Q4")
-// of its goal. `state` resolves what an approved change request changed.
+// of its goal, or is a step of a change request proposing to set it (opened, approved,
+// rejected). `state` resolves what a decided change request proposed.
 bool TouchesField(const goalsync::v1::Event& event, const std::string& field,
                   const goalsync::v1::PlanState& state);
 

@@ -14,18 +14,26 @@ namespace {
 using goalsync::v1::Goal;
 using goalsync::v1::PlanState;
 
-// Whether check-ins recorded for `checkin_period` count towards `period` (nullopt: the whole
-// goal, where every check-in counts).
-bool Counts(const std::string& checkin_period, const std::optional<Period>& period) {
-  if (!period.has_value()) return true;
-  if (checkin_period.empty()) return false;
+// Which check-ins count: those of periods within `period` (nullopt: every period, and
+// check-ins without one), and, with `started_by`, only those of periods that began by then.
+struct Window {
+  std::optional<Period> period;
+  std::optional<absl::CivilDay> started_by;
+  bool include_periodless = false;  // with `period`: check-ins without a period count too
+};
+
+bool Counts(const std::string& checkin_period, const Window& w) {
+  if (!w.period.has_value() && !w.started_by.has_value()) return true;
+  if (checkin_period.empty()) return !w.period.has_value() || w.include_periodless;
   absl::StatusOr<Period> p = ParsePeriod(checkin_period);
-  return p.ok() && Contains(*period, *p);
+  if (!p.ok()) return false;
+  if (w.period.has_value() && !Contains(*w.period, *p)) return false;
+  return !w.started_by.has_value() || p->first <= *w.started_by;
 }
 
 // Actual from the goal's own check-ins, through the kernel's per-period aggregates: the sum
-// (CUMULATIVE) or the latest value (LEVEL) of every check-in period within `period`.
-bool OwnActual(const Goal& g, const std::optional<Period>& period, double* actual) {
+// (CUMULATIVE) or the latest value (LEVEL) of every check-in period within the window.
+bool OwnActual(const Goal& g, const Window& window, double* actual) {
   bool any = false;
   const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
   uint64_t latest = 0;
@@ -36,7 +44,7 @@ bool OwnActual(const Goal& g, const std::optional<Period>& period, double* actua
   for (const auto& [checkin_period_ptr, a_ptr] : parts) {
     const std::string& checkin_period = *checkin_period_ptr;
     const goalsync::v1::CheckInAggregate& a = *a_ptr;
-    if (a.count() == 0 || !Counts(checkin_period, period)) continue;
+    if (a.count() == 0 || !Counts(checkin_period, window)) continue;
     if (level) {
       if (a.last_seq() >= latest) {
         latest = a.last_seq();
@@ -57,26 +65,58 @@ std::optional<double> Reference(const goalsync::v1::Targets& t) {
   return std::nullopt;
 }
 
-std::string Band(const Goal& g, const goalsync::v1::Targets& t, double actual) {
-  if (!Reference(t).has_value()) return "no target";
-  const bool decrease = g.details().direction() == goalsync::v1::DIRECTION_DECREASE;
-  auto met = [&](double target) { return decrease ? actual <= target : actual >= target; };
-  if (t.has_stretch() && met(t.stretch())) return "stretch met";
-  if (t.has_base() && met(t.base())) return "base met";
-  if (t.has_floor() && met(t.floor())) return "floor met";
-  return t.has_floor() ? "below floor" : "below base";
+bool HasAnyTarget(const goalsync::v1::Targets& t) {
+  return t.has_floor() || t.has_base() || t.has_stretch();
 }
 
-absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
-                                 const std::optional<Period>& period, const std::string& period_text,
-                                 Scoring scoring, int depth) {
+// The target of `period` from the goal's finer period targets (quarters of a year, months
+// of a year or a quarter) when they cover it day for day.
+std::optional<double> TargetFromParts(const Goal& g, const Period& period, bool original,
+                                      std::string* source) {
+  const auto& targets = original ? g.original_period_targets() : g.period_targets();
+  const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
+  for (PeriodKind kind : {PeriodKind::kQuarter, PeriodKind::kMonth}) {
+    if (kind == PeriodKind::kQuarter && period.kind != PeriodKind::kYear) continue;
+    if (kind == PeriodKind::kMonth && period.kind != PeriodKind::kYear &&
+        period.kind != PeriodKind::kQuarter) {
+      continue;
+    }
+    std::vector<std::pair<Period, double>> parts;
+    for (const auto& [text, value] : targets) {
+      absl::StatusOr<Period> p = ParsePeriod(text);
+      if (p.ok() && p->kind == kind && Contains(period, *p)) parts.emplace_back(*p, value);
+    }
+    int64_t days = 0;
+    for (const auto& [p, v] : parts) days += p.last - p.first + 1;
+    if (parts.empty() || days != period.last - period.first + 1) continue;
+    std::sort(parts.begin(), parts.end(),
+              [](const auto& a, const auto& b) { return a.first.first < b.first.first; });
+    const char* name = kind == PeriodKind::kQuarter ? "quarterly" : "monthly";
+    if (level) {
+      *source = absl::StrCat("last ", name, " target");
+      return parts.back().second;
+    }
+    double sum = 0;
+    for (const auto& [p, v] : parts) sum += v;
+    *source = absl::StrCat("sum of ", name, " targets");
+    return sum;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g, const Window& window,
+                                 const std::string& period_text, Scoring scoring, int depth) {
   Progress p;
   p.goal_id = g.id();
   const bool original = scoring == Scoring::kOriginalTargets;
-  if (period.has_value()) {
+  if (window.period.has_value()) {
     const auto& targets = original ? g.original_period_targets() : g.period_targets();
     auto it = targets.find(period_text);
-    if (it != targets.end()) p.targets.set_base(it->second);
+    if (it != targets.end()) {
+      p.targets.set_base(it->second);
+    } else if (std::optional<double> t = TargetFromParts(g, *window.period, original, &p.target_source)) {
+      p.targets.set_base(*t);
+    }
   } else {
     p.targets = original ? g.original_targets() : g.targets();
   }
@@ -86,11 +126,11 @@ absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
     children = Children(state, g.id());
   }
   if (children.empty()) {
-    p.has_actual = OwnActual(g, period, &p.actual);
+    p.has_actual = OwnActual(g, window, &p.actual);
     p.source = "check-ins";
   } else if (rule == goalsync::v1::ROLLUP_SUM) {
     for (const Goal* c : children) {
-      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, scoring, depth + 1);
+      absl::StatusOr<Progress> cp = Compute(state, *c, window, period_text, scoring, depth + 1);
       if (!cp.ok()) return cp.status();
       p.actual += cp->actual;
       p.has_actual |= cp->has_actual;
@@ -98,9 +138,11 @@ absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
     p.source = "sum of children";
   } else {
     double weighted = 0, weights = 0, minimum = 1e300;
+    bool child_without_checkins = false;
     for (const Goal* c : children) {
-      absl::StatusOr<Progress> cp = Compute(state, *c, period, period_text, scoring, depth + 1);
+      absl::StatusOr<Progress> cp = Compute(state, *c, window, period_text, scoring, depth + 1);
       if (!cp.ok()) return cp.status();
+      child_without_checkins |= cp->band == "no check-ins";
       if (!cp->fraction.has_value()) continue;
       const double w = c->details().has_weight() ? c->details().weight() : 1.0;
       weighted += w * *cp->fraction;
@@ -112,15 +154,19 @@ absl::StatusOr<Progress> Compute(const PlanState& state, const Goal& g,
     }
     p.source = rule == goalsync::v1::ROLLUP_MIN ? "weakest child" : "weighted children";
     // The goal's own actual, if it has check-ins, is still shown.
-    p.has_actual = OwnActual(g, period, &p.actual);
-    p.band = p.fraction.has_value() ? (*p.fraction >= 1 ? "base met" : "below base") : "no target";
+    p.has_actual = OwnActual(g, window, &p.actual);
+    p.band = p.fraction.has_value() ? (*p.fraction >= 1 ? "base met" : "below base")
+             : child_without_checkins ? "no check-ins"
+                                      : "no target";
     return p;
   }
-  if (std::optional<double> ref = Reference(p.targets); ref.has_value() && *ref != 0) {
-    const bool decrease = g.details().direction() == goalsync::v1::DIRECTION_DECREASE;
-    p.fraction = decrease ? (p.actual == 0 ? 1.0 : *ref / p.actual) : p.actual / *ref;
+  if (!p.has_actual) {
+    p.actual = 0;
+    p.band = HasAnyTarget(p.targets) ? "no check-ins" : "no target";
+    return p;
   }
-  p.band = Band(g, p.targets, p.actual);
+  p.fraction = FractionOf(g.details().direction(), p.targets, p.actual);
+  p.band = BandOf(g.details().direction(), p.targets, p.actual);
   return p;
 }
 
@@ -138,13 +184,163 @@ absl::StatusOr<Progress> ComputeProgress(const PlanState& state, const std::stri
                                          const std::string& period, Scoring scoring) {
   auto it = state.goals().find(goal_id);
   if (it == state.goals().end()) return absl::NotFoundError(absl::StrCat("goal ", goal_id, " does not exist"));
-  std::optional<Period> p;
+  Window w;
   if (!period.empty()) {
     absl::StatusOr<Period> parsed = ParsePeriod(period);
     if (!parsed.ok()) return parsed.status();
-    p = *parsed;
+    w.period = *parsed;
   }
-  return Compute(state, it->second, p, period, scoring, 0);
+  return Compute(state, it->second, w, period, scoring, 0);
+}
+
+std::string BandOf(goalsync::v1::Direction direction, const goalsync::v1::Targets& t, double actual) {
+  if (!Reference(t).has_value()) return "no target";
+  if (direction == goalsync::v1::DIRECTION_STAY_WITHIN) {
+    if (t.has_floor() && actual < t.floor()) return "below range";
+    if (t.has_stretch() && actual > t.stretch()) return "above range";
+    return "within range";
+  }
+  const bool decrease = direction == goalsync::v1::DIRECTION_DECREASE;
+  auto met = [&](double target) { return decrease ? actual <= target : actual >= target; };
+  if (t.has_stretch() && met(t.stretch())) return "stretch met";
+  if (t.has_base() && met(t.base())) return "base met";
+  if (t.has_floor() && met(t.floor())) return "floor met";
+  return t.has_floor() ? "below floor" : "below base";
+}
+
+std::optional<double> FractionOf(goalsync::v1::Direction direction, const goalsync::v1::Targets& t,
+                                 double actual) {
+  if (direction == goalsync::v1::DIRECTION_STAY_WITHIN && (t.has_floor() || t.has_stretch())) {
+    if (t.has_floor() && actual < t.floor()) return t.floor() == 0 ? 0.0 : actual / t.floor();
+    if (t.has_stretch() && actual > t.stretch()) return actual == 0 ? 0.0 : t.stretch() / actual;
+    return 1.0;
+  }
+  std::optional<double> ref = Reference(t);
+  if (!ref.has_value() || *ref == 0) return std::nullopt;
+  if (direction == goalsync::v1::DIRECTION_DECREASE) return actual == 0 ? 1.0 : *ref / actual;
+  return actual / *ref;
+}
+
+namespace {
+
+// The plan to `as_of` of a goal's own targets; see YearToDate::plan.
+void PlanToDate(const Goal& g, absl::CivilDay as_of, YearToDate* y) {
+  const absl::CivilYear year(as_of);
+  const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
+  for (PeriodKind kind : {PeriodKind::kQuarter, PeriodKind::kMonth, PeriodKind::kYear}) {
+    std::vector<std::pair<Period, double>> parts;
+    for (const auto& [text, value] : g.period_targets()) {
+      absl::StatusOr<Period> p = ParsePeriod(text);
+      if (p.ok() && p->kind == kind && absl::CivilYear(p->first) == year) parts.emplace_back(*p, value);
+    }
+    if (parts.empty()) continue;
+    std::sort(parts.begin(), parts.end(),
+              [](const auto& a, const auto& b) { return a.first.first < b.first.first; });
+    y->has_plan = true;
+    y->plan_source = kind == PeriodKind::kQuarter ? "quarterly targets"
+                     : kind == PeriodKind::kMonth ? "monthly targets"
+                                                  : "year target";
+    y->plan = 0;
+    for (const auto& [p, v] : parts) {
+      if (p.first > as_of) break;
+      if (level) {
+        y->plan = v;  // the period under way (or the last ended)
+      } else if (p.last <= as_of) {
+        y->plan += v;
+      } else {
+        y->plan += v * static_cast<double>(as_of - p.first + 1) / static_cast<double>(p.last - p.first + 1);
+      }
+    }
+    return;
+  }
+  if (std::optional<double> ref = Reference(g.targets()); ref.has_value()) {
+    y->has_plan = true;
+    y->plan_source = "share of the goal's target";
+    const absl::CivilDay first(year), last(year + 1);
+    y->plan = level ? *ref : *ref * static_cast<double>(as_of - first + 1) / static_cast<double>(last - first);
+  }
+}
+
+absl::StatusOr<YearToDate> Ytd(const PlanState& state, const Goal& g, absl::CivilDay as_of, int depth) {
+  YearToDate y;
+  y.goal_id = g.id();
+  y.as_of = as_of;
+  PlanToDate(g, as_of, &y);
+  if (y.has_plan) {
+    // The goal's own targets scaled so that its reference target is the plan to date.
+    std::optional<double> ref = Reference(g.targets());
+    if (ref.has_value() && *ref != 0) {
+      const double ratio = y.plan / *ref;
+      if (g.targets().has_floor()) y.targets.set_floor(g.targets().floor() * ratio);
+      if (g.targets().has_base()) y.targets.set_base(g.targets().base() * ratio);
+      if (g.targets().has_stretch()) y.targets.set_stretch(g.targets().stretch() * ratio);
+    } else {
+      y.targets.set_base(y.plan);
+    }
+  }
+  Window w;
+  w.period = ParsePeriod(absl::StrCat(absl::CivilYear(as_of).year())).value_or(Period{});
+  w.started_by = as_of;
+  w.include_periodless = true;  // they carry no date of their own
+  const auto rule = g.details().rollup();
+  std::vector<const Goal*> children;
+  if (depth < 64 && rule != goalsync::v1::ROLLUP_UNSPECIFIED && rule != goalsync::v1::ROLLUP_MANUAL) {
+    children = Children(state, g.id());
+  }
+  auto own = [&](double* actual) { return OwnActual(g, w, actual); };
+  if (children.empty()) {
+    y.has_actual = own(&y.actual);
+  } else if (rule == goalsync::v1::ROLLUP_SUM) {
+    for (const Goal* c : children) {
+      absl::StatusOr<YearToDate> cy = Ytd(state, *c, as_of, depth + 1);
+      if (!cy.ok()) return cy.status();
+      y.actual += cy->actual;
+      y.has_actual |= cy->has_actual;
+    }
+  } else {
+    double weighted = 0, weights = 0, minimum = 1e300;
+    bool child_without_checkins = false;
+    for (const Goal* c : children) {
+      absl::StatusOr<YearToDate> cy = Ytd(state, *c, as_of, depth + 1);
+      if (!cy.ok()) return cy.status();
+      child_without_checkins |= cy->band == "no check-ins";
+      if (!cy->fraction.has_value()) continue;
+      const double wt = c->details().has_weight() ? c->details().weight() : 1.0;
+      weighted += wt * *cy->fraction;
+      weights += wt;
+      minimum = std::min(minimum, *cy->fraction);
+    }
+    if (weights > 0) y.fraction = rule == goalsync::v1::ROLLUP_MIN ? minimum : weighted / weights;
+    y.has_actual = own(&y.actual);
+    y.band = y.fraction.has_value() ? (*y.fraction >= 1 ? "base met" : "below base")
+             : child_without_checkins ? "no check-ins"
+                                      : "no target";
+    return y;
+  }
+  if (!y.has_actual) {
+    y.actual = 0;
+    y.band = y.has_plan ? "no check-ins" : "no target";
+    return y;
+  }
+  y.fraction = FractionOf(g.details().direction(), y.targets, y.actual);
+  y.band = BandOf(g.details().direction(), y.targets, y.actual);
+  return y;
+}
+
+}  // namespace
+
+absl::StatusOr<YearToDate> ComputeYearToDate(const PlanState& state, const std::string& goal_id,
+                                             absl::CivilDay as_of) {
+  auto it = state.goals().find(goal_id);
+  if (it == state.goals().end()) return absl::NotFoundError(absl::StrCat("goal ", goal_id, " does not exist"));
+  return Ytd(state, it->second, as_of, 0);
+}
+
+bool AtRiskToDate(const YearToDate& ytd, const Goal& goal) {
+  if (!ytd.has_actual && !ytd.fraction.has_value()) return false;
+  if (ytd.band == "below floor" || ytd.band == "below range" || ytd.band == "above range") return true;
+  const double confidence = goal.check_in_count() > 0 ? goal.last_check_in().confidence() : -1;
+  return ytd.band == "below base" && confidence >= 0 && confidence < 0.5;
 }
 
 absl::StatusOr<std::vector<PeriodVariance>> ComputeVariance(const PlanState& state,
@@ -223,6 +419,14 @@ std::vector<BreakdownCheck> CheckBreakdown(const PlanState& state) {
 }
 
 std::vector<Overallocation> FindOverallocations(const PlanState& state) {
+  std::vector<Overallocation> out;
+  for (const Overallocation& o : PersonLoads(state)) {
+    if (o.fte > 1.0 + 1e-9) out.push_back(o);
+  }
+  return out;
+}
+
+std::vector<Overallocation> PersonLoads(const PlanState& state) {
   struct Slot {
     std::string person;
     std::string period;
@@ -248,9 +452,7 @@ std::vector<Overallocation> FindOverallocations(const PlanState& state) {
     totals[{s.person, s.period}] = sum;
   }
   std::vector<Overallocation> out;
-  for (const auto& [key, fte] : totals) {
-    if (fte > 1.0 + 1e-9) out.push_back({key.first, key.second, fte});
-  }
+  for (const auto& [key, fte] : totals) out.push_back({key.first, key.second, fte});
   return out;
 }
 

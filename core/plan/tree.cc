@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace goalsync::core {
 
@@ -28,10 +29,18 @@ std::vector<const Goal*> Subtree(const PlanState& state, const std::string& root
   for (auto& [parent, kids] : by_parent) {
     std::sort(kids.begin(), kids.end(), [](const Goal* a, const Goal* b) { return a->id() < b->id(); });
   }
-  std::vector<const Goal*> order = {&it->second};
-  for (size_t i = 0; i < order.size() && order.size() <= static_cast<size_t>(state.goals_size()); ++i) {
-    auto kids = by_parent.find(order[i]->id());
-    if (kids != by_parent.end()) order.insert(order.end(), kids->second.begin(), kids->second.end());
+  // Depth-first, pre-order: each goal, then its children's subtrees in id order, so that a
+  // goal's descendants come right after it (a team's people before the next team).
+  std::vector<const Goal*> order;
+  std::vector<const Goal*> stack = {&it->second};
+  std::set<const Goal*> seen;
+  while (!stack.empty() && order.size() < static_cast<size_t>(state.goals_size())) {
+    const Goal* g = stack.back();
+    stack.pop_back();
+    if (!seen.insert(g).second) continue;  // a cycle in the parent links
+    order.push_back(g);
+    auto kids = by_parent.find(g->id());
+    if (kids != by_parent.end()) stack.insert(stack.end(), kids->second.rbegin(), kids->second.rend());
   }
   return order;
 }

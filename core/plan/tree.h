@@ -14,8 +14,9 @@ namespace goalsync::core {
 std::vector<const goalsync::v1::Goal*> Children(const goalsync::v1::PlanState& state,
                                                 const std::string& id);
 
-// `root` (if it exists) and every live goal below it, parents before children. Bounded by the
-// number of goals, whatever the parent links say.
+// `root` (if it exists) and every live goal below it, depth-first: each goal, then the
+// subtrees of its children in id order. Bounded by the number of goals, whatever the parent
+// links say.
 std::vector<const goalsync::v1::Goal*> Subtree(const goalsync::v1::PlanState& state,
                                                const std::string& root);
 

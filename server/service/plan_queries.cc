@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/envelope.h"
 #include "core/plan/queries.h"
+#include "core/plan/queries_views.h"
 
 namespace goalsync::server {
 namespace {
@@ -166,8 +167,12 @@ absl::StatusOr<GetHistoryResponse> QueryHistory(EventLog& log, const GetHistoryR
 absl::StatusOr<BlameResponse> QueryBlame(EventLog& log, const BlameRequest& r) {
   absl::StatusOr<Workspace*> ws = Resolve(log, r.workspace());
   if (!ws.ok()) return ws.status();
-  return OnPlan<BlameResponse>(log, **ws,
-                               [&](const PlanState& plan) { return core::Blame(plan, r.goal_id()); });
+  absl::StatusOr<BlameResponse> out = OnPlan<BlameResponse>(
+      log, **ws, [&](const PlanState& plan) { return core::Blame(plan, r.goal_id()); });
+  if (!out.ok()) return out;
+  core::AddPreviousValues(
+      r.goal_id(), [&](uint64_t seq) { return log.StateAsOf(**ws, seq); }, &*out);
+  return out;
 }
 
 }  // namespace goalsync::server

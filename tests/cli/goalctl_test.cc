@@ -158,7 +158,8 @@ TEST_F(GoalctlTest, HistoryAndBlameAnswerWhoChangedTheQ4TargetAndWhoApproved) {
   RunResult blame = Goalctl("-w acme-2026 blame sales-team-2026");
   ASSERT_EQ(blame.exit_code, 0) << blame.out;
   EXPECT_THAT(blame.out, HasSubstr("period.2026-Q4"));
-  EXPECT_THAT(blame.out, HasSubstr("made 2026-10-03"));
+  // Made (the writer's clock) and accepted, to the second; the value before the change.
+  EXPECT_THAT(blame.out, ::testing::ContainsRegex("period.2026-Q4 +12 +10 +zhao +[0-9]+ +2026-10-03 00:00:00 "));
   EXPECT_THAT(blame.out, HasSubstr("change request cr-q4-sprint opened by wang"));
   EXPECT_THAT(blame.out, HasSubstr("approved by zhao"));
   EXPECT_EQ(Goalctl("-w acme-2026 blame nope").exit_code, 1);

@@ -1,4 +1,5 @@
-// AdminClient: a blocking client of goalsyncd's Admin service (admin.proto): backups.
+// AdminClient: a blocking client of goalsyncd's Admin service (admin.proto): bearer tokens
+// and backups.
 //
 // Errors are absl::Status with gRPC's code and the server's message (FromGrpcStatus):
 // PERMISSION_DENIED without an admin token for "*", UNAVAILABLE while another backup runs or
@@ -25,6 +26,15 @@ class AdminClient {
 
   // Sends "authorization: Bearer <token>" with every call (empty: none).
   void set_token(std::string token) { token_ = std::move(token); }
+
+  // Creates a token (CreateTokenResponse.token is its secret, shown once), lists the tokens
+  // of the workspaces the caller administers, revokes one by id (NOT_FOUND if unknown).
+  absl::StatusOr<goalsync::v1::CreateTokenResponse> CreateToken(
+      const goalsync::v1::CreateTokenRequest& request, absl::Duration timeout = absl::Seconds(10));
+  absl::StatusOr<goalsync::v1::ListTokensResponse> ListTokens(
+      absl::Duration timeout = absl::Seconds(10));
+  absl::StatusOr<goalsync::v1::RevokeTokenResponse> RevokeToken(
+      const std::string& id, absl::Duration timeout = absl::Seconds(10));
 
   // Backs the server up into `to`, a directory on the server's machine (Admin.Backup).
   // Returns once the backup is complete; waits at most `timeout`.

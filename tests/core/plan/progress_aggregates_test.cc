@@ -59,7 +59,30 @@ OracleProgress Oracle(const PlanState& s, const Goal& g, const Raw& raw,
   OracleProgress p;
   goalsync::v1::Targets t;
   if (period.has_value()) {
-    if (auto it = g.period_targets().find(period_text); it != g.period_targets().end()) t.set_base(it->second);
+    if (auto it = g.period_targets().find(period_text); it != g.period_targets().end()) {
+      t.set_base(it->second);
+    } else {
+      // A year from its four quarters, else a year or quarter from all its months.
+      const bool level = g.details().aggregation() == goalsync::v1::AGGREGATION_LEVEL;
+      for (PeriodKind kind : {PeriodKind::kQuarter, PeriodKind::kMonth}) {
+        if (kind == PeriodKind::kQuarter && period->kind != PeriodKind::kYear) continue;
+        if (kind == PeriodKind::kMonth && period->kind != PeriodKind::kYear &&
+            period->kind != PeriodKind::kQuarter) {
+          continue;
+        }
+        std::map<absl::CivilDay, double> parts;
+        for (const auto& [text, value] : g.period_targets()) {
+          absl::StatusOr<Period> pp = ParsePeriod(text);
+          if (pp.ok() && pp->kind == kind && Contains(*period, *pp)) parts[pp->first] = value;
+        }
+        const size_t want = kind == PeriodKind::kQuarter ? 4 : period->kind == PeriodKind::kYear ? 12 : 3;
+        if (parts.size() != want) continue;
+        double sum = 0;
+        for (const auto& [first, v] : parts) sum += v;
+        t.set_base(level ? parts.rbegin()->second : sum);
+        break;
+      }
+    }
   } else {
     t = g.targets();
   }
@@ -91,7 +114,8 @@ OracleProgress Oracle(const PlanState& s, const Goal& g, const Raw& raw,
     return p;
   }
   const double ref = t.has_base() ? t.base() : t.has_floor() ? t.floor() : t.has_stretch() ? t.stretch() : 0;
-  if (ref != 0 && (t.has_base() || t.has_floor() || t.has_stretch())) {
+  // Nothing measured has no fraction (it is never "met").
+  if (p.has_actual && ref != 0 && (t.has_base() || t.has_floor() || t.has_stretch())) {
     const bool decrease = g.details().direction() == goalsync::v1::DIRECTION_DECREASE;
     p.fraction = decrease ? (p.actual == 0 ? 1.0 : ref / p.actual) : p.actual / ref;
   }

@@ -1,29 +1,17 @@
-#include "cli/commands/replica_commands.h"
+#include "cli/commands/sync_command.h"
 
-#include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <functional>
 #include <iostream>
-#include <map>
 #include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
-#include "goalsync/log_client.h"
-#include "goalsync/replica.h"
+#include "cli/replica_session.h"
 #include "core/enum_names.h"
 #include "core/timestamps.h"
+#include "goalsync/log_client.h"
+#include "goalsync/replica.h"
 #include "google/protobuf/util/json_util.h"
-#include "cli/output/plan_text.h"
-#include "cli/replica_session.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
@@ -31,12 +19,6 @@ namespace {
 
 using client::Replica;
 using Json = nlohmann::ordered_json;
-
-absl::StatusOr<v1::GoalLevel> ParseLevel(const std::string& name) {
-  absl::StatusOr<int> level = core::ParseEnum(v1::GoalLevel_descriptor(), name);
-  if (!level.ok()) return absl::InvalidArgumentError(absl::StrCat("level ", level.status().message()));
-  return static_cast<v1::GoalLevel>(*level);
-}
 
 // --- sync, status ---------------------------------------------------------------------
 
@@ -212,65 +194,6 @@ absl::Status RunConflicts(const CliContext& ctx, bool all) {
   return absl::OkStatus();
 }
 
-// --- tree -------------------------------------------------------------------------------
-
-absl::Status RunTree(const CliContext& ctx, const std::string& root, const std::string& period) {
-  absl::StatusOr<std::unique_ptr<Replica>> replica = OpenFresh(ctx);
-  if (!replica.ok()) return replica.status();
-  std::vector<std::string> roots;
-  if (!root.empty()) {
-    roots.push_back(root);
-  } else {
-    const v1::ListGoalsResponse goals = (*replica)->ListGoals({});
-    for (const auto& g : goals.goals()) {
-      if (g.parent_id().empty()) roots.push_back(g.id());
-    }
-  }
-  Json out = Json::array();
-  for (const std::string& r : roots) {
-    absl::StatusOr<std::vector<v1::Goal>> tree = (*replica)->Tree(r);
-    if (!tree.ok()) return tree.status();
-    std::map<std::string, int> depth;
-    for (const v1::Goal& g : *tree) {
-      const int d = g.id() == r ? 0 : depth[g.parent_id()] + 1;
-      depth[g.id()] = d;
-      v1::GetProgressRequest req;
-      req.set_goal_id(g.id());
-      req.set_period(period);
-      absl::StatusOr<v1::GetProgressResponse> p = (*replica)->Progress(req);
-      if (!p.ok()) return p.status();
-      const v1::GoalProgress& gp = p->progress(0);
-      if (ctx.output_format() == Output::kJson) {
-        Json j{{"id", g.id()},        {"depth", d},
-               {"parent", g.parent_id()}, {"statement", g.statement()},
-               {"owner", g.owner()},  {"actual", gp.has_actual() ? Json(gp.actual()) : Json(nullptr)},
-               {"band", gp.band()},   {"source", gp.source()}};
-        if (gp.has_fraction()) j["fraction"] = gp.fraction();
-        if (gp.targets().has_floor()) j["floor"] = gp.targets().floor();
-        if (gp.targets().has_base()) j["base"] = gp.targets().base();
-        if (gp.targets().has_stretch()) j["stretch"] = gp.targets().stretch();
-        out.push_back(j);
-        continue;
-      }
-      std::string progress = "-";
-      if (gp.has_actual()) {
-        progress = absl::StrFormat("%g", gp.actual());
-        if (gp.has_fraction()) absl::StrAppend(&progress, absl::StrFormat(" (%.0f%%)", 100 * gp.fraction()));
-        // How the actual was made when it is a roll-up of the children.
-        if (!gp.source().empty() && gp.source() != "check-ins") absl::StrAppend(&progress, ", ", gp.source());
-      }
-      std::cout << std::string(2 * d, ' ') << g.id() << "  " << g.statement() << "\n"
-                << std::string(2 * d + 4, ' ') << "owner " << (g.owner().empty() ? "-" : g.owner())
-                << " | actual " << progress;
-      if (const std::string t = TargetsText(gp.targets()); !t.empty()) std::cout << " | " << t;
-      if (!gp.band().empty()) std::cout << " | " << gp.band();
-      std::cout << (g.archived() ? " | archived" : "") << "\n";
-    }
-  }
-  if (ctx.output_format() == Output::kJson) std::cout << out.dump() << "\n";
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 int RunInitialSync(const CliContext& ctx) {
@@ -283,7 +206,7 @@ int RunInitialSync(const CliContext& ctx) {
   return ReportError(ctx, s);
 }
 
-void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
+void RegisterSyncCommands(CLI::App& app, CliContext& ctx) {
   auto report = [&ctx](absl::Status s) { ctx.exit_code = ReportError(ctx, s); };
 
   {
@@ -307,94 +230,6 @@ void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
     dismiss->add_option("EVENT_ID", *id)->required();
     rejected->require_subcommand(0, 1);
     rejected->callback([&ctx, report, id] { report(RunRejected(ctx, *id)); });
-  }
-
-  // goal add | set | move | archive | restore
-  CLI::App* goal = app.add_subcommand("goal", "Create and edit goals (works offline)");
-  goal->require_subcommand(1);
-  {
-    auto g = std::make_shared<v1::GoalCreated>();
-    auto level = std::make_shared<std::string>("team");
-    CLI::App* add = goal->add_subcommand("add", "Create a goal");
-    add->add_option("ID", *g->mutable_goal_id(), "Goal id: letters, digits, . _ : -")->required();
-    add->add_option("--statement,-s", *g->mutable_statement(), "The outcome, as a result")
-        ->required();
-    add->add_option("--parent,-p", *g->mutable_parent_id(), "The goal it supports");
-    add->add_option("--level,-l", *level, "company, business-line, team or individual")
-        ->capture_default_str();
-    add->add_option("--owner", *g->mutable_owner(), "Person accountable");
-    add->add_option("--why", *g->mutable_why(), "Which part of the parent it holds up");
-    add->callback([&ctx, report, g, level] {
-      absl::StatusOr<v1::GoalLevel> l = ParseLevel(*level);
-      if (!l.ok()) return report(l.status());
-      g->set_level(*l);
-      report(Edit(ctx, "goal " + g->goal_id() + " added",
-                  [g](Replica& r) { return r.CreateGoal(*g); }));
-    });
-  }
-  {
-    auto s = std::make_shared<v1::GoalFieldSet>();
-    CLI::App* set = goal->add_subcommand("set", "Set one field of a goal (statement, owner, why, "
-                                                "due_date, weight, rollup, ...)");
-    set->add_option("ID", *s->mutable_goal_id())->required();
-    set->add_option("FIELD", *s->mutable_field())->required();
-    set->add_option("VALUE", *s->mutable_value())->required();
-    set->callback([&ctx, report, s] {
-      report(Edit(ctx, "goal " + s->goal_id() + " " + s->field() + " set",
-                  [s](Replica& r) { return r.Record(*s); }));
-    });
-  }
-  {
-    auto m = std::make_shared<v1::GoalMoved>();
-    CLI::App* move = goal->add_subcommand("move", "Move a goal under another parent");
-    move->add_option("ID", *m->mutable_goal_id())->required();
-    move->add_option("PARENT", *m->mutable_new_parent_id())->required();
-    move->add_option("--why", *m->mutable_why(), "Why it moves");
-    move->callback([&ctx, report, m] {
-      report(Edit(ctx, "goal " + m->goal_id() + " moved under " + m->new_parent_id(),
-                  [m](Replica& r) { return r.Record(*m); }));
-    });
-  }
-  {
-    auto a = std::make_shared<v1::GoalArchived>();
-    CLI::App* archive = goal->add_subcommand("archive", "Archive a goal (history is kept)");
-    archive->add_option("ID", *a->mutable_goal_id())->required();
-    archive->add_option("--reason", *a->mutable_reason());
-    archive->callback([&ctx, report, a] {
-      report(Edit(ctx, "goal " + a->goal_id() + " archived",
-                  [a](Replica& r) { return r.Record(*a); }));
-    });
-    auto r = std::make_shared<v1::GoalRestored>();
-    CLI::App* restore = goal->add_subcommand("restore", "Restore an archived goal");
-    restore->add_option("ID", *r->mutable_goal_id())->required();
-    restore->callback([&ctx, report, r] {
-      report(Edit(ctx, "goal " + r->goal_id() + " restored",
-                  [r](Replica& rep) { return rep.Record(*r); }));
-    });
-  }
-
-  {
-    auto c = std::make_shared<v1::CheckInRecorded>();
-    CLI::App* checkin = app.add_subcommand("checkin", "Record progress on a goal (works offline)");
-    checkin->add_option("GOAL", *c->mutable_goal_id())->required();
-    checkin->add_option("VALUE", [c](const std::vector<std::string>& v) {
-      double value = 0;
-      if (!absl::SimpleAtod(v[0], &value)) return false;
-      c->set_value(value);
-      return true;
-    }, "The metric's value")->required();
-    checkin->add_option("--period", *c->mutable_period(), "YYYY, YYYY-Qn, YYYY-MM or YYYY-Wnn");
-    checkin->add_option("--confidence", [c](const std::vector<std::string>& v) {
-      double value = 0;
-      if (!absl::SimpleAtod(v[0], &value)) return false;
-      c->set_confidence(value);
-      return true;
-    }, "0-1: how sure you are the goal will be met");
-    checkin->add_option("--note", *c->mutable_note());
-    checkin->callback([&ctx, report, c] {
-      report(Edit(ctx, absl::StrCat("check-in on ", c->goal_id()),
-                  [c](Replica& r) { return r.CheckIn(*c); }));
-    });
   }
 
   {
@@ -427,15 +262,6 @@ void RegisterReplicaCommands(CLI::App& app, CliContext& ctx) {
     });
   }
 
-  {
-    auto root = std::make_shared<std::string>();
-    auto period = std::make_shared<std::string>();
-    CLI::App* tree = app.add_subcommand(
-        "tree", "The alignment cascade with progress against floor/base/stretch");
-    tree->add_option("ROOT", *root, "Show only this goal's subtree");
-    tree->add_option("--period", *period, "Progress for one period (2026-Q1) instead of the year");
-    tree->callback([&ctx, report, root, period] { report(RunTree(ctx, *root, *period)); });
-  }
 }
 
 }  // namespace goalsync::cli
