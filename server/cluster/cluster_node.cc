@@ -8,6 +8,14 @@
 
 namespace goalsync::server::cluster {
 
+namespace {
+
+// A leader that cannot get a group onto enough members within this many lease TTLs steps
+// down (cut off from its followers): about as long as etcd takes to replace a dead leader.
+constexpr double kQuorumWait = 1.5;
+
+}  // namespace
+
 absl::StatusOr<AckMode> ParseAckMode(const std::string& text) {
   if (text == "majority") return AckMode::kMajority;
   if (text == "all") return AckMode::kAll;
@@ -179,14 +187,14 @@ absl::Status ClusterNode::Replicate(const std::vector<Replicator::Head>& heads) 
   };
   // A leader that cannot reach enough members for this long steps down, so that one that
   // can (the partition's other side) takes over.
-  const bool done = mu_.AwaitWithTimeout(absl::Condition(&enough), 3 * options_.lease_ttl);
+  const bool done = mu_.AwaitWithTimeout(absl::Condition(&enough), kQuorumWait * options_.lease_ttl);
   if (stopping_ || role_ != Role::kLeader || my_epoch_ != epoch) {
     return absl::UnavailableError("this node lost its leadership before the group was replicated");
   }
   if (!done) {
     mu_.Unlock();
     Restart(absl::StrCat("no ", needed, " copies of a group within ",
-                         absl::FormatDuration(3 * options_.lease_ttl), ": stepping down"));
+                         absl::FormatDuration(kQuorumWait * options_.lease_ttl), ": stepping down"));
   }
   return absl::OkStatus();
 }
@@ -264,7 +272,12 @@ void ClusterNode::RunObserver() {
       absl::MutexLock lock(&mu_);
       leader_id_ = parts[0];
       leader_address_ = parts.size() > 1 ? parts[1] : "";
+      const uint64_t before = leader_epoch_;
       leader_epoch_ = static_cast<uint64_t>(l.epoch);
+      // A new leader: drop the stream to the old one (it may hang, paused) and follow anew.
+      if (leader_epoch_ != before && role_ == Role::kFollower && follow_ctx_ != nullptr) {
+        follow_ctx_->TryCancel();
+      }
       if (role_ != Role::kFollower && leader_epoch_ != my_epoch_ && leader_epoch_ > my_epoch_) {
         lost = true;
         return false;

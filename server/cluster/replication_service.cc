@@ -133,8 +133,8 @@ ClusterStatusResponse ClusterNode::Status() {
     } else {
       continue;
     }
-    m->set_role(m->node_id() == out.leader() ? "leader" : st.role() == "candidate" ? "candidate"
-                                                                                 : "follower");
+    // The node's own word: "leader" only once it serves (holds every acknowledged event).
+    m->set_role(st.role());
     m->set_committed_seq(Total(st));
     m->set_last_epoch(st.last_epoch());
     if (m->node_id() == out.leader()) leader_total = m->committed_seq();

@@ -1,0 +1,305 @@
+#include "tests/support/cluster_harness.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "core/hash_chain.h"
+#include "goalsync/cluster_client.h"
+#include "goalsync/log_client.h"
+#include "goalsync/server_group.h"
+#include "tests/support/requests.h"
+
+namespace goalsync::testing {
+namespace {
+
+bool Accepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return up;
+}
+
+}  // namespace
+
+ClusterHarness::ClusterHarness(std::string dir, int nodes, std::vector<std::string> extra_args)
+    : dir_(std::move(dir)), extra_args_(std::move(extra_args)), etcd_(dir_) {
+  nodes_.resize(nodes);
+  for (int i = 0; i < nodes; ++i) {
+    nodes_[i].id = absl::StrCat("n", i + 1);
+    nodes_[i].data_dir = absl::StrCat(dir_, "/", nodes_[i].id);
+    nodes_[i].port = FreePort();
+  }
+}
+
+ClusterHarness::~ClusterHarness() {
+  for (int i = 0; i < size(); ++i) KillNode(i);
+  etcd_.Kill();
+}
+
+absl::Status ClusterHarness::Start() {
+  if (absl::Status s = etcd_.Start(); !s.ok()) return s;
+  const int etcd_port = std::stoi(etcd_.endpoint().substr(etcd_.endpoint().rfind(':') + 1));
+  for (Node& n : nodes_) {
+    n.front = std::make_unique<TcpProxy>(n.port);
+    n.etcd = std::make_unique<TcpProxy>(etcd_port);
+  }
+  for (int i = 0; i < size(); ++i) {
+    if (absl::Status s = StartNode(i); !s.ok()) return s;
+  }
+  absl::StatusOr<int> leader = Leader();
+  return leader.ok() ? absl::OkStatus() : leader.status();
+}
+
+absl::Status ClusterHarness::StartNode(int i) {
+  Node& n = nodes_[i];
+  KillNode(i);
+  std::vector<std::string> args = {
+      GOALSYNCD_PATH, "--data-dir", n.data_dir, "--listen", absl::StrCat("127.0.0.1:", n.port),
+      "--insecure-no-auth", "--cluster-etcd", n.etcd->address(), "--node-id", n.id,
+      "--advertise", n.front->address(), "--cluster-size", std::to_string(size())};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  const std::string log_path = n.data_dir + ".log";
+  n.pid = fork();
+  if (n.pid == 0) {
+    int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    if (log >= 0) dup2(log, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    if (Accepts(n.port)) return absl::OkStatus();
+    int status;
+    if (waitpid(n.pid, &status, WNOHANG) == n.pid) {
+      n.pid = -1;
+      return absl::UnavailableError(absl::StrCat(n.id, " exited at start: ", Log(i)));
+    }
+    absl::SleepFor(absl::Milliseconds(20));  // polling a port: bounded by the deadline
+  }
+  return absl::UnavailableError(absl::StrCat(n.id, " did not listen within 20 s"));
+}
+
+void ClusterHarness::KillNode(int i) {
+  Node& n = nodes_[i];
+  if (n.pid <= 0) return;
+  kill(n.pid, SIGKILL);
+  waitpid(n.pid, nullptr, 0);
+  n.pid = -1;
+}
+
+void ClusterHarness::PauseNode(int i) {
+  if (nodes_[i].pid > 0) kill(nodes_[i].pid, SIGSTOP);
+}
+
+void ClusterHarness::ResumeNode(int i) {
+  if (nodes_[i].pid > 0) kill(nodes_[i].pid, SIGCONT);
+}
+
+std::string ClusterHarness::ClientAddress(int i) const {
+  return absl::StrCat("127.0.0.1:", nodes_[i].port);
+}
+
+std::string ClusterHarness::ClientAddresses() const {
+  std::vector<std::string> all;
+  for (int i = 0; i < size(); ++i) all.push_back(ClientAddress(i));
+  return absl::StrJoin(all, ",");
+}
+
+absl::StatusOr<int> ClusterHarness::Leader(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status last = absl::DeadlineExceededError("no leader");
+  while (absl::Now() < deadline) {
+    absl::StatusOr<goalsync::v1::ClusterStatusResponse> st =
+        client::ClusterStatus(ClientAddresses(), {}, absl::Seconds(2));
+    if (st.ok()) {
+      for (const auto& m : st->members()) {
+        if (m.node_id() != st->leader() || m.role() != "leader") continue;
+        for (int i = 0; i < size(); ++i) {
+          if (nodes_[i].id == m.node_id()) return i;
+        }
+      }
+    } else {
+      last = st.status();
+    }
+    absl::SleepFor(absl::Milliseconds(100));  // polling etcd's view: bounded by the deadline
+  }
+  return absl::DeadlineExceededError(absl::StrCat("no serving leader within ",
+                                                  absl::FormatDuration(timeout), ": ",
+                                                  last.ToString(), LogTails()));
+}
+
+absl::Status ClusterHarness::WaitInSync(absl::Duration timeout, bool exact) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::string last;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<goalsync::v1::ClusterStatusResponse> st =
+        client::ClusterStatus(ClientAddresses(), {}, absl::Seconds(2));
+    if (st.ok() && !st->leader().empty()) {
+      bool in_sync = st->members_size() == size();
+      uint64_t total = 0;
+      for (const auto& m : st->members()) {
+        if (m.node_id() == st->leader() && m.role() == "leader") total = m.committed_seq();
+      }
+      for (const auto& m : st->members()) {
+        // Exact: the same committed total everywhere (no load running). Otherwise every
+        // member up and holding the current leader's epoch mark.
+        in_sync &= m.role() != "down" && m.role() != "candidate" && total > 0 &&
+                   (exact ? m.committed_seq() == total : m.last_epoch() == st->epoch());
+      }
+      if (in_sync) return absl::OkStatus();
+      last = st->DebugString();
+    }
+    absl::SleepFor(absl::Milliseconds(100));  // polling the group's status: bounded
+  }
+  return absl::DeadlineExceededError(absl::StrCat("members not in sync: ", last, LogTails()));
+}
+
+std::string ClusterHarness::Log(int i) const {
+  std::ifstream in(nodes_[i].data_dir + ".log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string ClusterHarness::LogTails() const {
+  std::string out;
+  for (int i = 0; i < size(); ++i) {
+    std::string log = Log(i);
+    if (log.size() > 3000) log = log.substr(log.size() - 3000);
+    absl::StrAppend(&out, "\n--- ", nodes_[i].id, " log tail:\n", log);
+  }
+  return out;
+}
+
+AppendLoad::AppendLoad(std::string servers, std::string workspace, int clients)
+    : servers_(std::move(servers)), workspace_(std::move(workspace)), clients_(clients) {}
+
+AppendLoad::~AppendLoad() { Stop(); }
+
+void AppendLoad::Start() {
+  for (int c = 0; c < clients_; ++c) threads_.emplace_back([this, c] { Run(c); });
+}
+
+void AppendLoad::Stop() {
+  stop_ = true;
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void AppendLoad::Run(int client) {
+  absl::StatusOr<std::unique_ptr<client::LogClient>> log = client::ConnectLogClient(servers_, {});
+  if (!log.ok()) return;
+  for (uint64_t n = 0; !stop_; ++n) {
+    const std::string id = absl::StrCat("c", client, "-", n);
+    goalsync::v1::AppendRequest req = GoalCreations(workspace_, {id});
+    // The same event id until acked: a retry after a failover is deduplicated.
+    while (!stop_) {
+      absl::StatusOr<goalsync::v1::AppendResponse> r = (*log)->Append(req, absl::Seconds(10));
+      if (r.ok()) {
+        absl::MutexLock lock(&mu_);
+        acks_.push_back({id, r->results(0).seq(), absl::Now()});
+        break;
+      }
+    }
+  }
+}
+
+std::vector<AppendLoad::Ack> AppendLoad::Acks() {
+  absl::MutexLock lock(&mu_);
+  return acks_;
+}
+
+size_t AppendLoad::AckCount() {
+  absl::MutexLock lock(&mu_);
+  return acks_.size();
+}
+
+absl::Time AppendLoad::FirstAckAfter(absl::Time t) {
+  absl::MutexLock lock(&mu_);
+  absl::Time first = absl::InfiniteFuture();
+  for (const Ack& a : acks_) {
+    if (a.at >= t) first = std::min(first, a.at);
+  }
+  return first;
+}
+
+bool AppendLoad::WaitAcksAfter(absl::Time t, size_t n, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    size_t k = 0;
+    for (auto it = acks_.rbegin(); it != acks_.rend() && k < n; ++it) k += it->at >= t ? 1 : 0;
+    return k >= n;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
+}
+
+absl::Status CheckGroup(ClusterHarness& cluster, const std::string& workspace,
+                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events) {
+  std::vector<std::vector<goalsync::v1::Event>> logs(cluster.size());
+  for (int i = 0; i < cluster.size(); ++i) {
+    client::LogClient log(cluster.ClientAddress(i));
+    absl::Status s = log.Read(workspace, 1, 0, [&](const goalsync::v1::Event& e) {
+      logs[i].push_back(e);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("reading node ", i + 1, ": ", s.message()));
+  }
+  const auto& first = logs[0];
+  *events = first.size();
+  std::set<std::string> ids;
+  std::string prev = core::GenesisHash();
+  for (size_t k = 0; k < first.size(); ++k) {
+    const auto& e = first[k];
+    if (e.seq() != k + 1 || e.prev_hash() != prev || core::ComputeEventHash(e) != e.hash()) {
+      return absl::DataLossError(absl::StrCat("node 1's chain breaks at seq ", k + 1));
+    }
+    prev = e.hash();
+    if (!ids.insert(e.event_id()).second) {
+      return absl::DataLossError(absl::StrCat("event_id ", e.event_id(), " twice (seq ", e.seq(), ")"));
+    }
+  }
+  for (int i = 1; i < cluster.size(); ++i) {
+    if (logs[i].size() != first.size()) {
+      return absl::DataLossError(absl::StrCat("node ", i + 1, " holds ", logs[i].size(),
+                                              " events, node 1 ", first.size()));
+    }
+    for (size_t k = 0; k < first.size(); ++k) {
+      if (logs[i][k].SerializeAsString() != first[k].SerializeAsString()) {
+        return absl::DataLossError(absl::StrCat("node ", i + 1, " differs at seq ", k + 1));
+      }
+    }
+  }
+  for (const AppendLoad::Ack& a : acks) {
+    if (a.seq == 0 || a.seq > first.size() || first[a.seq - 1].event_id() != a.event_id) {
+      return absl::DataLossError(absl::StrCat("acked event ", a.event_id, " (seq ", a.seq,
+                                              ") is not in the group's log there"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace goalsync::testing

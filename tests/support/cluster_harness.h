@@ -1,0 +1,113 @@
+// ClusterHarness: a replica group for process-level tests (docs/cluster.md): a real etcd and
+// N goalsyncd nodes on free loopback ports, each behind two in-test TCP proxies (one in front
+// of its gRPC port, which it advertises to the others; one between it and etcd) so that a
+// test can cut the leader off from its followers or from etcd while every process stays up.
+// Clients reach the nodes directly.
+//
+// AppendLoad drives appends from many clients that follow the leader, recording every ack;
+// CheckGroup asserts what the group promises (every acked event exactly once on every node,
+// at the seq it was acked with, identical chains).
+#ifndef GOALSYNC_TESTS_SUPPORT_CLUSTER_HARNESS_H_
+#define GOALSYNC_TESTS_SUPPORT_CLUSTER_HARNESS_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "tests/support/etcd_process.h"
+#include "tests/support/tcp_proxy.h"
+
+namespace goalsync::testing {
+
+class ClusterHarness {
+ public:
+  // Nodes' data dirs and logs go under `dir`. `extra_args` go to every goalsyncd.
+  ClusterHarness(std::string dir, int nodes, std::vector<std::string> extra_args = {});
+  ~ClusterHarness();
+
+  // Starts etcd, the proxies and every node, then waits (bounded) for a serving leader.
+  absl::Status Start();
+  absl::Status StartNode(int i);
+  void KillNode(int i);  // SIGKILL
+  void PauseNode(int i);   // SIGSTOP
+  void ResumeNode(int i);  // SIGCONT
+  bool Running(int i) const { return nodes_[i].pid > 0; }
+
+  int size() const { return static_cast<int>(nodes_.size()); }
+  // "a,b,c": the nodes' own ports, for clients.
+  std::string ClientAddresses() const;
+  std::string ClientAddress(int i) const;
+  TcpProxy& GrpcProxy(int i) { return *nodes_[i].front; }
+  TcpProxy& EtcdProxy(int i) { return *nodes_[i].etcd; }
+  // The index of the node the group names as leader, once one serves an append-free check
+  // (cluster status answers with a leader whose role is "leader"); waits at most `timeout`.
+  absl::StatusOr<int> Leader(absl::Duration timeout = absl::Seconds(30));
+  // Waits until every member is up and follows the current leader (holds its epoch mark);
+  // with `exact`, until every member holds the same committed total (no load running).
+  absl::Status WaitInSync(absl::Duration timeout, bool exact);
+  std::string Log(int i) const;
+  std::string LogTails() const;
+
+ private:
+  struct Node {
+    std::string id;
+    std::string data_dir;
+    int port = 0;
+    std::unique_ptr<TcpProxy> front;
+    std::unique_ptr<TcpProxy> etcd;
+    pid_t pid = -1;
+  };
+  const std::string dir_;
+  const std::vector<std::string> extra_args_;
+  EtcdProcess etcd_;
+  std::vector<Node> nodes_;
+};
+
+// Appends from `clients` threads, each with its own client following the leader of
+// `servers`; each event creates a goal with a unique event id, retried (same id) until acked.
+class AppendLoad {
+ public:
+  struct Ack {
+    std::string event_id;
+    uint64_t seq;
+    absl::Time at;
+  };
+  AppendLoad(std::string servers, std::string workspace, int clients);
+  ~AppendLoad();
+  void Start();
+  // Stops the clients; appends in progress finish (or time out) first.
+  void Stop();
+  std::vector<Ack> Acks();
+  size_t AckCount();
+  // The time of the first ack at or after `t` (InfiniteFuture if none yet).
+  absl::Time FirstAckAfter(absl::Time t);
+  // Waits until at least `n` acks arrived after `t` (bounded by `timeout`).
+  bool WaitAcksAfter(absl::Time t, size_t n, absl::Duration timeout);
+
+ private:
+  void Run(int client);
+  const std::string servers_;
+  const std::string workspace_;
+  const int clients_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  std::vector<Ack> acks_ ABSL_GUARDED_BY(mu_);
+};
+
+// Reads `workspace` from every running node and checks: all logs identical (same seqs,
+// hashes, bytes), each a valid hash chain, no event_id twice, and every ack's event at the
+// seq it was acked with. `events` receives the log length.
+absl::Status CheckGroup(ClusterHarness& cluster, const std::string& workspace,
+                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events);
+
+}  // namespace goalsync::testing
+
+#endif  // GOALSYNC_TESTS_SUPPORT_CLUSTER_HARNESS_H_
