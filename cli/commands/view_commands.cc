@@ -20,6 +20,10 @@
 #include "core/enum_names.h"
 #include "core/plan/period.h"
 #include "core/plan/queries.h"
+#include "core/plan/queries_views.h"
+#include "cli/output/plan_json.h"
+#include "cli/output/plan_text.h"
+#include "cli/output/table.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
@@ -30,16 +34,6 @@ using Json = nlohmann::ordered_json;
 
 // --- shared bits ------------------------------------------------------------------------
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(c));
-  return s;
-}
-
-std::string TrimRight(std::string s) {
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
-
 std::string StatusWord(v1::TaskStatus s) {
   switch (s) {
     case v1::TASK_STATUS_DOING: return "doing";
@@ -47,11 +41,6 @@ std::string StatusWord(v1::TaskStatus s) {
     case v1::TASK_STATUS_BLOCKED: return "blocked";
     default: return "todo";
   }
-}
-
-std::string Fit(const std::string& s, size_t width) {
-  if (s.size() <= width) return s + std::string(width - s.size(), ' ');
-  return s.substr(0, width - 1) + "~";
 }
 
 std::string Xml(const std::string& s) {
@@ -119,23 +108,27 @@ absl::Status RunKanban(const CliContext& ctx, const std::string& goal, const std
     rule += Fit(std::string(kWidth - 2, '-'), kWidth);
   }
   std::cout << TrimRight(header) << "\n" << TrimRight(rule) << "\n";
+  // Each card: its title wrapped to the column (never cut), then goal/task and due date.
   for (size_t r = 0; r < rows; ++r) {
-    for (int line = 0; line < 2; ++line) {
-      std::string out;
-      for (const auto& c : shown) {
-        std::string cell;
-        if (r < cards[c].size()) {
-          const Json& card = cards[c][r];
-          cell = line == 0 ? absl::StrCat(card["title"].get<std::string>())
-                           : absl::StrCat("  ", card["goal"].get<std::string>(), "/",
-                                          card["task"].get<std::string>(),
-                                          card["due"].get<std::string>().empty() ? "" : " due ",
-                                          card["due"].get<std::string>());
+    std::vector<std::vector<std::string>> cells;
+    std::vector<size_t> widths;
+    for (const auto& c : shown) {
+      std::vector<std::string> lines;
+      if (r < cards[c].size()) {
+        const Json& card = cards[c][r];
+        lines = Wrap(card["title"].get<std::string>(), kWidth - 2);
+        for (const std::string& l : Wrap(absl::StrCat(card["goal"].get<std::string>(), "/",
+                                                      card["task"].get<std::string>(),
+                                                      card["due"].get<std::string>().empty() ? "" : " due ",
+                                                      card["due"].get<std::string>()),
+                                         kWidth - 4)) {
+          lines.push_back("  " + l);
         }
-        out += Fit(cell, kWidth);
       }
-      std::cout << TrimRight(out) << "\n";
+      cells.push_back(std::move(lines));
+      widths.push_back(kWidth);
     }
+    std::cout << SideBySide(cells, widths);
   }
   return absl::OkStatus();
 }
@@ -399,8 +392,13 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   absl::StatusOr<core::TaskCompletion> completion = core::CompletionBy(state, goal, *today);
   if (!completion.ok()) return completion.status();
   const int due = completion->due, done = completion->done;
+  // Year to date as of today: the plan to date against the actual to date (core/plan/progress).
+  absl::StatusOr<core::YearToDate> ytd = core::ComputeYearToDate(state, goal, *today);
+  if (!ytd.ok()) return ytd.status();
+  absl::StatusOr<std::vector<core::AtRisk>> at_risk = core::GoalsAtRiskToDate(state, goal, *today);
+  if (!at_risk.ok()) return at_risk.status();
   std::vector<Json> risks;
-  for (const core::AtRisk& a : core::GoalsAtRisk(state, *p)) {
+  for (const core::AtRisk& a : *at_risk) {
     Json r{{"goal", a.goal_id}, {"band", a.band}, {"owner", a.owner}};
     if (a.fraction) r["fraction"] = *a.fraction;
     if (a.confidence) r["confidence"] = *a.confidence;
@@ -411,7 +409,8 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
     if (absl::Status s = WriteFile(svg, BurnUpSvg(goal, periods)); !s.ok()) return s;
   }
   if (ctx.output_format() == Output::kJson) {
-    Json j{{"goal", goal}, {"periods", Json::array()}, {"tasksDue", due}, {"tasksDone", done},
+    Json j{{"goal", goal}, {"toDate", YearToDateJson(*ytd)}, {"periods", Json::array()},
+           {"tasksDue", due}, {"tasksDone", done},
            {"completionRate", due == 0 ? 1.0 : static_cast<double>(done) / due}, {"atRisk", risks}};
     for (const auto& v : p->variance()) {
       j["periods"].push_back({{"period", v.period()}, {"plan", v.plan()}, {"actual", v.actual()},
@@ -422,7 +421,8 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   }
   const v1::GoalProgress& top = p->progress(0);
   std::cout << goal << ": " << state.goals().at(goal).statement() << "\n"
-            << "  actual " << (top.has_actual() ? absl::StrFormat("%g", top.actual()) : "-");
+            << "  to date     " << ToDateText(*ytd) << "\n"
+            << "  whole goal  " << (top.has_actual() ? absl::StrFormat("%g", top.actual()) : "-");
   if (top.has_fraction()) std::cout << absl::StrFormat(" (%.0f%%)", 100 * top.fraction());
   std::cout << ", " << top.band() << "\n\n";
   if (!p->variance().empty()) {
@@ -434,7 +434,7 @@ absl::Status RunDashboard(const CliContext& ctx, const std::string& goal_arg, co
   }
   std::cout << absl::StrFormat("  tasks due by today: %d, done: %d, completion rate %.0f%%\n", due, done,
                                due == 0 ? 100.0 : 100.0 * done / due);
-  std::cout << "  at risk:" << (risks.empty() ? " none" : "") << "\n";
+  std::cout << "  at risk to date:" << (risks.empty() ? " none" : "") << "\n";
   for (const Json& r : risks) {
     std::cout << "    " << r["goal"].get<std::string>() << " (" << r["band"].get<std::string>()
               << (r.contains("confidence") ? absl::StrFormat(", confidence %.0f%%", 100 * r["confidence"].get<double>()) : "")
@@ -676,7 +676,14 @@ void RegisterViewCommands(CLI::App& app, CliContext& ctx) {
         "dashboard", "Plan against actual per period, completion rate, goals at risk");
     dash->add_option("GOAL", *goal, "The goal (default: the first company goal)");
     dash->add_option("--svg", *svg, "Also write a burn-up chart as SVG to this file");
-    dash->add_option("--today", *today, "Count tasks due by this date (default: today)");
+    dash->add_option("--today", *today,
+                     "Judge year to date and count tasks due as of this day, YYYY-MM-DD "
+                     "(default: today, UTC)");
+    dash->footer("To date: the plan to --today (quarterly, else monthly, else the year's targets "
+                 "of ended periods, plus the share of the period under way; without period "
+                 "targets, the share of the year of the goal's target) against the check-ins of "
+                 "periods begun by then. At risk: below floor to date, or below base to date with "
+                 "the last check-in's confidence under 50%; never without a check-in.");
     dash->callback([&ctx, report, goal, svg, today] { report(RunDashboard(ctx, *goal, *svg, *today)); });
   }
   {

@@ -8,6 +8,7 @@
 #include "core/plan/history.h"
 #include "core/plan/progress.h"
 #include "core/plan/queries.h"
+#include "core/plan/queries_views.h"
 #include "core/timestamps.h"
 
 namespace goalsync::cli::ui {
@@ -108,7 +109,9 @@ absl::StatusOr<Json> DashboardPage(const client::Replica& replica, const std::st
                       {"actual", c.actual()}, {"ok", c.ok()}});
   }
   Json risks = Json::array();
-  for (const core::AtRisk& a : core::GoalsAtRisk(state, *p)) {
+  absl::StatusOr<std::vector<core::AtRisk>> at_risk = core::GoalsAtRiskToDate(state, goal, today);
+  if (!at_risk.ok()) return at_risk.status();
+  for (const core::AtRisk& a : *at_risk) {  // year to date, as goalctl dashboard
     Json r{{"goal", a.goal_id}, {"band", a.band}, {"owner", a.owner}};
     if (a.fraction) r["fraction"] = *a.fraction;
     if (a.confidence) r["confidence"] = *a.confidence;

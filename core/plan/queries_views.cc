@@ -206,6 +206,22 @@ absl::StatusOr<AllocationView> Allocations(const PlanState& state, const std::st
   return v;
 }
 
+absl::StatusOr<std::vector<AtRisk>> GoalsAtRiskToDate(const PlanState& state, const std::string& root,
+                                                      absl::CivilDay today) {
+  absl::StatusOr<std::vector<const Goal*>> goals = GoalsInTreeOrder(state, root);
+  if (!goals.ok()) return goals.status();
+  std::vector<AtRisk> out;
+  for (const Goal* g : *goals) {
+    absl::StatusOr<YearToDate> y = ComputeYearToDate(state, g->id(), today);
+    if (!y.ok()) return y.status();
+    if (!AtRiskToDate(*y, *g)) continue;
+    AtRisk r{.goal_id = g->id(), .band = y->band, .owner = g->owner(), .fraction = y->fraction};
+    if (g->check_in_count() > 0) r.confidence = g->last_check_in().confidence();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 void AddPreviousValues(const std::string& goal_id,
                        const std::function<absl::StatusOr<PlanState>(uint64_t)>& state_at,
                        BlameResponse* blame) {

@@ -104,6 +104,11 @@ struct AllocationView {
 absl::StatusOr<AllocationView> Allocations(const goalsync::v1::PlanState& state,
                                            const std::string& root, const std::string& person);
 
+// The goals of `root`'s subtree at risk as of `today` (AtRiskToDate: year to date, not
+// against the full-year target), in tree order; band and fraction are the year-to-date ones.
+absl::StatusOr<std::vector<AtRisk>> GoalsAtRiskToDate(const goalsync::v1::PlanState& state,
+                                                      const std::string& root, absl::CivilDay today);
+
 // Fills each line's previous_value: from the change request behind it (its targets before),
 // else from `state_at(seq)` (the plan as of a seq, for the seq before the change; an error
 // from it leaves the line's previous value empty). Lines of changes not yet accepted (seq 0)
