@@ -147,14 +147,15 @@ absl::StatusOr<goalsync::v1::GetStateResponse> LogClient::GetStatePage(
   return response;
 }
 
-absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
-                                                            std::string* head_hash,
-                                                            absl::Duration timeout) {
-  goalsync::v1::GetStateRequest request;
-  request.set_workspace(workspace);
+namespace {
+
+// Pages a plan in from `request` on, merging the pages.
+absl::StatusOr<goalsync::v1::PlanState> PageIn(LogClient& client,
+                                               goalsync::v1::GetStateRequest request,
+                                               std::string* head_hash, absl::Duration timeout) {
   goalsync::v1::PlanState plan;
   do {
-    absl::StatusOr<goalsync::v1::GetStateResponse> page = GetStatePage(request, timeout);
+    absl::StatusOr<goalsync::v1::GetStateResponse> page = client.GetStatePage(request, timeout);
     if (!page.ok()) return page.status();
     if (absl::Status s = core::MergeStatePage(std::move(*page->mutable_state()), &plan); !s.ok()) {
       return s;
@@ -163,6 +164,25 @@ absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& w
     request.set_page_token(page->next_page_token());
   } while (!request.page_token().empty());
   return plan;
+}
+
+}  // namespace
+
+absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
+                                                            std::string* head_hash,
+                                                            absl::Duration timeout) {
+  goalsync::v1::GetStateRequest request;
+  request.set_workspace(workspace);
+  return PageIn(*this, std::move(request), head_hash, timeout);
+}
+
+absl::StatusOr<goalsync::v1::PlanState> LogClient::GetState(const std::string& workspace,
+                                                            uint64_t seq,
+                                                            absl::Duration timeout) {
+  goalsync::v1::GetStateRequest request;
+  request.set_workspace(workspace);
+  request.set_seq(seq);
+  return PageIn(*this, std::move(request), nullptr, timeout);
 }
 
 absl::StatusOr<goalsync::v1::AppendResponse> LogClient::Append(

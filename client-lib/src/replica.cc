@@ -802,9 +802,13 @@ absl::StatusOr<PlanState> Replica::StateAsOf(uint64_t seq) const {
     }
     from = (*snap)->first + 1;
   } else if (meta.log_from() > 1) {
+    // The replica joined from the server's plan and holds no history before it: the server
+    // does (paged, like a join).
+    if (impl_->client != nullptr) return impl_->client->GetState(meta.workspace(), seq);
     return absl::FailedPreconditionError(absl::StrCat(
         "this replica's history starts at seq ", meta.log_from(),
-        " (it started from a server snapshot): ask the server for older states"));
+        " (it started from a server snapshot) and it has no server to ask for older states: "
+        "give it --server, or sync --full for the whole history"));
   }
   absl::Status s = impl_->store->ScanLog(from, [&](const Event& e) -> absl::StatusOr<bool> {
     if (e.seq() > seq) return false;

@@ -8,6 +8,8 @@ It uses only Debian's python3-grpcio and python3-protobuf and stubs generated fr
         --server 127.0.0.1:7411 --workspace acme append --goal g1 --statement "Ship v2"
     /usr/bin/python3 examples/python/goalsync_client.py --stubs build/python-stubs \
         --server 127.0.0.1:7411 --workspace acme follow --from-seq 1
+    /usr/bin/python3 examples/python/goalsync_client.py --stubs build/python-stubs \
+        --server 127.0.0.1:7411 --workspace acme state
 """
 import argparse
 import hashlib
@@ -99,6 +101,34 @@ class GoalsyncClient:
         for msg in self.stub.Read(req, timeout=60):
             yield from msg.events
 
+    def state(self, workspace, max_page_bytes=0):
+        """The workspace's whole plan now (a goalsync.v1.PlanState), paged in from
+        PlanService.GetState: no message grows with the plan, so a plan of any size reads
+        under gRPC's default 4 MiB limit. Returns (plan, head_hash of the seq it was cut at,
+        pages)."""
+        from goalsync.v1 import plan_service_pb2, plan_service_pb2_grpc, state_pb2  # noqa: E402
+        stub = plan_service_pb2_grpc.PlanServiceStub(self.channel)
+        req = plan_service_pb2.GetStateRequest(workspace=workspace, max_page_bytes=max_page_bytes)
+        plan, head_hash, pages = state_pb2.PlanState(), b"", 0
+        while True:
+            page = stub.GetState(req, timeout=60)
+            pages += 1
+            if pages > 1 and page.state.seq != plan.seq:
+                raise RuntimeError("a page of another seq: start again")
+            plan.workspace, plan.seq = page.state.workspace, page.state.seq
+            for k, g in page.state.goals.items():
+                plan.goals[k].CopyFrom(g)
+            for k, c in page.state.change_requests.items():
+                plan.change_requests[k].CopyFrom(c)
+            for k, r in page.state.reviews.items():
+                plan.reviews[k].CopyFrom(r)
+            plan.conflicts.extend(page.state.conflicts)
+            head_hash = page.head_hash
+            if not page.next_page_token:
+                return plan, head_hash, pages
+            req = plan_service_pb2.GetStateRequest(workspace=workspace,
+                                                   page_token=page.next_page_token)
+
     def subscribe(self, workspace, from_seq=1, timeout=None):
         """Yields (event or None, caught_up) forever: catch-up, then live events."""
         req = self.log_pb2.SubscribeRequest(workspace=workspace, from_seq=from_seq)
@@ -138,6 +168,8 @@ def main():
     a.add_argument("--statement", default="")
     f = sub.add_parser("follow", help="print events as they are committed")
     f.add_argument("--from-seq", type=int, default=1)
+    st = sub.add_parser("state", help="read the whole plan (paged) and summarize it")
+    st.add_argument("--max-page-bytes", type=int, default=0)
     args = p.parse_args()
 
     client = GoalsyncClient(args.server, args.stubs)
@@ -153,6 +185,12 @@ def run_command(client, args):
     if args.command == "append":
         resp = client.append(args.workspace, [client.goal_created(args.goal, args.statement)])
         print(resp.results[0].seq)
+    elif args.command == "state":
+        plan, head_hash, pages = client.state(args.workspace, args.max_page_bytes)
+        check_ins = sum(g.check_in_count for g in plan.goals.values())
+        print("seq=%d goals=%d check_ins=%d change_requests=%d conflicts=%d pages=%d head=%s" % (
+            plan.seq, len(plan.goals), check_ins, len(plan.change_requests), len(plan.conflicts),
+            pages, head_hash.hex()))
     else:
         for event, caught_up in client.subscribe(args.workspace, args.from_seq):
             if caught_up:

@@ -105,6 +105,9 @@ class LogClient {
   absl::StatusOr<goalsync::v1::PlanState> GetState(const std::string& workspace,
                                                    std::string* head_hash = nullptr,
                                                    absl::Duration timeout = absl::Seconds(60));
+  // The workspace's whole committed plan as of `seq`, paged in and merged.
+  absl::StatusOr<goalsync::v1::PlanState> GetState(const std::string& workspace, uint64_t seq,
+                                                   absl::Duration timeout = absl::Seconds(60));
 
   goalsync::v1::EventLog::Stub& stub() { return *stub_; }
 
