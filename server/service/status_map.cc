@@ -30,6 +30,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     case absl::StatusCode::kDataLoss:
     case absl::StatusCode::kUnknown:
     case absl::StatusCode::kUnavailable:
+      // A replica-group follower sending a writer to the leader is routine, not an error.
+      if (core::RefusalOf(status).reason() == goalsync::v1::Refusal::NOT_LEADER) {
+        spdlog::debug("refused: {}", status.ToString());
+        break;
+      }
       spdlog::error("goalsyncd: {}", status.ToString());
       break;
     default:

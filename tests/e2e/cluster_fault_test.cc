@@ -115,14 +115,6 @@ TEST(ClusterFaultTest, EveryAckedEventSurvivesEveryFault) {
   uint64_t events = 0;
   absl::Status checked = CheckGroup(cluster, ws, acks, &events);
   EXPECT_TRUE(checked.ok()) << checked << cluster.LogTails();
-  if (const char* keep = std::getenv("GOALSYNC_CLUSTER_LOG_DIR"); keep != nullptr) {
-    for (int i = 1; i <= cluster.size(); ++i) {
-      std::error_code ec;
-      std::filesystem::copy_file(absl::StrCat(dir.path(), "/n", i, ".log"),
-                                 absl::StrCat(keep, "/n", i, ".log"),
-                                 std::filesystem::copy_options::overwrite_existing, ec);
-    }
-  }
   std::printf("cluster_fault_test: faults=%d acked=%zu log_events=%llu lost=0 failover_p50_s=%.3f "
               "failover_p99_s=%.3f failover_max_s=%.3f (n=%zu)\n",
               faults, acks.size(), static_cast<unsigned long long>(events),

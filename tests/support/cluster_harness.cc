@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -53,6 +54,14 @@ ClusterHarness::ClusterHarness(std::string dir, int nodes, std::vector<std::stri
 ClusterHarness::~ClusterHarness() {
   for (int i = 0; i < size(); ++i) KillNode(i);
   etcd_.Kill();
+  // Keep the nodes' logs past the temp dir, for a failure's post-mortem.
+  if (const char* keep = std::getenv("GOALSYNC_CLUSTER_LOG_DIR"); keep != nullptr) {
+    for (const Node& n : nodes_) {
+      std::error_code ec;
+      std::filesystem::copy_file(n.data_dir + ".log", absl::StrCat(keep, "/", n.id, ".log"),
+                                 std::filesystem::copy_options::overwrite_existing, ec);
+    }
+  }
 }
 
 absl::Status ClusterHarness::Start() {
