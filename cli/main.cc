@@ -9,7 +9,11 @@
 #include "cli/commands/cluster_command.h"
 #include "cli/commands/import_command.h"
 #include "cli/commands/log_command.h"
-#include "cli/commands/plan_edit_commands.h"
+#include "cli/commands/alloc_command.h"
+#include "cli/commands/raci_command.h"
+#include "cli/commands/review_command.h"
+#include "cli/commands/target_command.h"
+#include "cli/commands/task_command.h"
 #include "cli/commands/checkin_command.h"
 #include "cli/commands/goal_command.h"
 #include "cli/commands/sync_command.h"
@@ -56,7 +60,11 @@ int main(int argc, char** argv) {
   RegisterGoalCommands(app, ctx);
   RegisterCheckinCommand(app, ctx);
   RegisterTreeCommand(app, ctx);
-  RegisterPlanEditCommands(app, ctx);
+  RegisterTargetCommands(app, ctx);
+  RegisterTaskCommands(app, ctx);
+  RegisterRaciCommands(app, ctx);  // before the views: they add `raci [GOAL]` (the matrix)
+  RegisterAllocCommands(app, ctx);
+  RegisterReviewCommands(app, ctx);  // before the views: they add the review report
   RegisterViewCommands(app, ctx);
   RegisterAdminCommands(app, ctx);
   RegisterAuditVerifyCommands(app, ctx);

@@ -1,5 +1,6 @@
 #include "cli/commands/audit_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -87,7 +88,9 @@ absl::Status RunBlame(const CliContext& ctx, const std::string& goal) {
     std::cout << json << "\n";
     return absl::OkStatus();
   }
-  const std::vector<size_t> widths = {18, 24, 24, 10, 6, 21, 21};
+  size_t field_width = 8;
+  for (const auto& l : resp.lines()) field_width = std::max(field_width, l.field().size() + 2);
+  const std::vector<size_t> widths = {std::min<size_t>(field_width, 40), 24, 24, 10, 6, 21, 21};
   std::cout << SideBySide({{"FIELD"}, {"VALUE"}, {"WAS"}, {"BY"}, {"SEQ"}, {"MADE (UTC)"},
                            {"ACCEPTED (UTC)"}, {"WHY"}},
                           widths);
@@ -101,7 +104,7 @@ absl::Status RunBlame(const CliContext& ctx, const std::string& goal) {
     }
     const std::string made = Second(absl::FromUnixMicros(static_cast<int64_t>(c.hlc().physical_micros())));
     const std::string accepted = c.has_server_time() ? Second(core::FromTimestamp(c.server_time())) : "not yet synced";
-    std::cout << SideBySide({{l.field()},
+    std::cout << SideBySide({Wrap(l.field(), widths[0] - 2),
                              Wrap(l.value().empty() ? "-" : l.value(), widths[1] - 2),
                              Wrap(l.previous_value().empty() ? "?" : l.previous_value(), widths[2] - 2),
                              {c.actor()},

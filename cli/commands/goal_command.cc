@@ -104,6 +104,7 @@ CLI::Option* AddTarget(CLI::App* cmd, const std::string& name, std::function<voi
 // --- goal show --------------------------------------------------------------------------
 
 std::string Word(const google::protobuf::EnumDescriptor* d, int n) {
+  if (n == 0) return "-";  // UNSPECIFIED
   const std::string w = core::EnumWord(d, n);
   return w.empty() ? "-" : w;
 }
