@@ -109,8 +109,15 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& server
     return absl::InvalidArgumentError(
         "the token has spaces or control characters: copy it again (it looks like gs_<id>_<secret>)");
   }
+  grpc::ChannelArguments args;
+  if (options.max_reconnect_backoff_ms > 0) {
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, options.max_reconnect_backoff_ms);
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
+                std::min(100, options.max_reconnect_backoff_ms));
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(100, options.max_reconnect_backoff_ms));
+  }
   if (options.tls_ca_file.empty()) {
-    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   }
   std::ifstream in(options.tls_ca_file);
   if (!in) {
@@ -121,7 +128,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& server
   pem << in.rdbuf();
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = pem.str();
-  return grpc::CreateChannel(address, grpc::SslCredentials(ssl));
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);
 }
 
 void Cancellation::Cancel() {

@@ -9,10 +9,12 @@ absl::StatusOr<std::shared_ptr<ServerGroup>> ServerGroup::Make(const std::string
                                                                const ConnectOptions& options) {
   std::vector<std::string> addresses = absl::StrSplit(servers, ',', absl::SkipEmpty());
   if (addresses.empty()) return absl::InvalidArgumentError("no server address given");
-  std::shared_ptr<ServerGroup> group(new ServerGroup(std::move(addresses), options));
+  ConnectOptions group_options = options;
+  if (group_options.max_reconnect_backoff_ms == 0) group_options.max_reconnect_backoff_ms = 1000;
+  std::shared_ptr<ServerGroup> group(new ServerGroup(std::move(addresses), group_options));
   absl::MutexLock lock(&group->mu_);
   for (const std::string& a : group->addresses_) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Connect(a, options);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Connect(a, group->options_);
     if (!channel.ok()) return channel.status();
     group->channels_[a] = *channel;
   }

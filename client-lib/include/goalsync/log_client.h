@@ -30,6 +30,10 @@ struct ConnectOptions {
   // PEM file of the CA that signed the server's certificate: connect with TLS. Empty:
   // plaintext.
   std::string tls_ca_file;
+  // Longest wait between reconnection attempts to a server that did not answer (0: gRPC's
+  // default, up to 120 s). A replica group's client sets 1 s, so that a member that was
+  // unreachable for a while (restarted, partitioned) is used again soon after it returns.
+  int max_reconnect_backoff_ms = 0;
 };
 
 // A channel to `address` as `options` say; INVALID_ARGUMENT if the CA file cannot be read.
