@@ -82,7 +82,13 @@ std::string Percent(std::optional<double> fraction) {
   return absl::StrFormat("%.0f%%", 100 * *fraction);
 }
 
-std::string Number(double v) { return absl::StrFormat("%g", v); }
+std::string Number(double v) {
+  // At most two decimals, without trailing zeros: 42, 12.5, 17.47 (not 17.4725).
+  std::string s = absl::StrFormat("%.2f", v);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
 
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -29,7 +29,7 @@ std::string SideBySide(const std::vector<std::vector<std::string>>& cells,
 // "84%" (rounded); "-" for nullopt.
 std::string Percent(std::optional<double> fraction);
 
-// A number as people write it: "42", "12.5", "1e+06".
+// A number as people write it, to two decimals at most: "42", "12.5", "17.47", "1000000".
 std::string Number(double v);
 
 // `s` in upper case (ASCII).

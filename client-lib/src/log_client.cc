@@ -126,6 +126,12 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& server
   }
   std::stringstream pem;
   pem << in.rdbuf();
+  // An empty or unreadable PEM (a directory, a truncated file) would make gRPC fall back to
+  // the system's roots: refuse it, naming the file.
+  if (pem.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("the TLS CA file ", options.tls_ca_file,
+                                                   " (--tls-ca) holds no PEM certificate"));
+  }
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = pem.str();
   return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), args);

@@ -255,7 +255,7 @@ void PlanToDate(const Goal& g, absl::CivilDay as_of, YearToDate* y) {
   }
   if (std::optional<double> ref = Reference(g.targets()); ref.has_value()) {
     y->has_plan = true;
-    y->plan_source = "share of the goal's target";
+    y->plan_source = level ? "the goal's target" : "share of the goal's target";
     const absl::CivilDay first(year), last(year + 1);
     y->plan = level ? *ref : *ref * static_cast<double>(as_of - first + 1) / static_cast<double>(last - first);
   }

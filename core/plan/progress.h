@@ -79,7 +79,8 @@ struct YearToDate {
   // target of the period under way (no share). has_plan is false without any target.
   double plan = 0;
   bool has_plan = false;
-  // "quarterly targets", "monthly targets", "year target", "share of the goal's target".
+  // "quarterly targets", "monthly targets", "year target", "share of the goal's target",
+  // "the goal's target" (LEVEL goals without period targets).
   std::string plan_source;
   // Check-ins of periods that began by as_of (and check-ins without a period); the same
   // roll-ups as ComputeProgress.
