@@ -204,6 +204,14 @@ absl::Status ReapplyDecision(Context& ctx, const std::string& id, const std::str
   absl::ConsumePrefix(&v, ": ");
   const std::string note(v);
   if (absl::Status s = CheckDecision(**goal, **cr, approve, note); !s.ok()) return s;
+  // Keeping the losing decision is a decision: it merges with a concurrent one.
+  const Change last = (*cr)->decided();
+  const std::string current = DecisionText(
+      (*cr)->status() == CHANGE_REQUEST_STATUS_APPROVED, (*cr)->decision_note());
+  if (!MergeField(ctx, &last, FieldRef{goal_id, "", id, "decision"}, DecisionText(approve, note),
+                  current)) {
+    return absl::OkStatus();
+  }
   Decide(ctx, **goal, **cr, approve, note);
   return absl::OkStatus();
 }

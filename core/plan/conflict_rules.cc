@@ -66,6 +66,45 @@ absl::Status ReapplyRaci(google::protobuf::RepeatedPtrField<RaciEntry>* list,
   return absl::OkStatus();
 }
 
+// The value a RACI field has now, in the conflict's terms: who is accountable, or whether
+// one entry is present.
+std::string RaciValue(const google::protobuf::RepeatedPtrField<RaciEntry>& list,
+                      const std::string& field) {
+  if (field == kAccountableField) {
+    for (const RaciEntry& e : list) {
+      if (e.role() == RACI_ROLE_ACCOUNTABLE) return e.person();
+    }
+    return "";
+  }
+  for (const RaciEntry& e : list) {
+    if (RaciKey(e.role(), e.person()) == field) return kPresent;
+  }
+  return kAbsent;
+}
+
+std::string TaskValue(const Task& t, const std::string& field) {
+  if (absl::StartsWith(field, "raci/")) return RaciValue(t.raci(), field);
+  if (absl::StartsWith(field, "depends_on/")) {
+    for (const TaskRef& d : t.depends_on()) {
+      if (DependencyKey(d.goal_id(), d.task_id()) == field) return kPresent;
+    }
+    return kAbsent;
+  }
+  return GetTaskField(t, field);
+}
+
+std::string GoalValue(const Goal& g, const std::string& field) {
+  if (field == "parent") return g.parent_id();
+  if (field == "targets") return FormatTargets(g.targets());
+  if (field == "archived") return g.archived() ? "archived" : "live";
+  if (absl::StartsWith(field, "raci/")) return RaciValue(g.raci(), field);
+  if (absl::StartsWith(field, "period.")) {
+    auto it = g.period_targets().find(field.substr(7));
+    return it == g.period_targets().end() ? "" : absl::StrCat(it->second);
+  }
+  return GetGoalField(field, g);
+}
+
 absl::Status ReapplyTaskField(Context& ctx, Goal& goal, const Conflict& c) {
   auto it = goal.mutable_tasks()->find(c.task_id());
   if (it == goal.mutable_tasks()->end()) {
@@ -91,6 +130,11 @@ absl::Status ReapplyTaskField(Context& ctx, Goal& goal, const Conflict& c) {
     }
   } else if (absl::Status s = SetTaskField(ctx, goal, probe, f, c.losing_value()); !s.ok()) {
     return s;
+  }
+  // Keeping the loser is an edit of the field: it merges with a concurrent edit of it.
+  const FieldRef ref{goal.id(), c.task_id(), "", f};
+  if (!MergeBlamed(ctx, it->second.blame(), ref, c.losing_value(), TaskValue(it->second, f))) {
+    return absl::OkStatus();
   }
   (*probe.mutable_blame())[f] = ctx.stamp;
   it->second = std::move(probe);
@@ -136,6 +180,9 @@ absl::Status ReapplyGoalField(Context& ctx, Goal& g, const Conflict& c) {
     probe.set_archived(v == "archived");
   } else {
     return Invalid("conflict field ", f, " cannot be re-applied");
+  }
+  if (!MergeBlamed(ctx, g.blame(), FieldRef{g.id(), "", "", f}, v, GoalValue(g, f))) {
+    return absl::OkStatus();
   }
   (*probe.mutable_blame())[f] = ctx.stamp;
   g = std::move(probe);

@@ -155,7 +155,7 @@ absl::Status GroupCommit::ApplyAll(Workspace& ws, const AppendRequest& request,
   for (int i = 0; i < request.events_size(); ++i) {
     if (response.results(i).duplicate()) continue;
     std::string stored;
-    std::shared_ptr<Event> event = Sign(ws, request.events(i), head_before, writer, &stored);
+    std::shared_ptr<Event> event = Sign(ws, request.events(i), /*base_seq=*/ws.tail_seq, writer, &stored);
     if (batch) undo.push_back(core::Save(*event, ws.plan));
     absl::Status s = writer.has_value()
                          ? core::AuthorizeEvent(writer->role, writer->actor, *event, ws.plan)
