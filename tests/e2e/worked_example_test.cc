@@ -174,7 +174,9 @@ TEST_F(WorkedExampleTest, HistoryAnswersWhoChangedTheQ4TargetWhenAndWhoApproved)
                                                     ->FindFieldByNumber(e.payload().body_case())
                                                     ->name()));
   }
-  EXPECT_THAT(who, ::testing::ElementsAre("wang:period_target_set", "zhao:change_request_approved"));
+  // The set, then the change request behind the change: opened (reason, evidence), approved.
+  EXPECT_THAT(who, ::testing::ElementsAre("wang:period_target_set", "wang:change_request_opened",
+                                          "zhao:change_request_approved"));
 
   grpc::ClientContext bctx;
   v1::BlameRequest breq;
