@@ -379,6 +379,10 @@ std::vector<FieldEdit> FieldsOf(const Event& e, const PlanState& end) {
                                                      : g(c.goal_id(), c.field());
         std::string value = c.losing_value();
         if (c.field() == "archived") value = value == "archived" ? "1" : "0";
+        goalsync::v1::TaskStatus status;
+        if (c.field() == "status" && goalsync::v1::TaskStatus_Parse(value, &status)) {
+          value = absl::StrCat(static_cast<int>(status));  // as a TaskStatusSet's value
+        }
         return {{key, value}};
       }
       return {};
