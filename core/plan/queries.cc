@@ -9,6 +9,7 @@
 #include "core/plan/history.h"
 #include "core/plan/period.h"
 #include "core/plan/progress.h"
+#include "core/plan/queries_views.h"
 #include "core/plan/tree.h"
 
 namespace goalsync::core {
@@ -84,7 +85,13 @@ absl::StatusOr<GetProgressResponse> ProgressReport(const PlanState& state, const
         state, id, r.period(),
         r.original_targets() ? Scoring::kOriginalTargets : Scoring::kCurrentTargets);
     if (!p.ok()) return p.status();
-    *out.add_progress() = ToProto(*p);
+    GoalProgress* gp = out.add_progress();
+    *gp = ToProto(*p);
+    if (!r.as_of().empty()) {
+      absl::StatusOr<goalsync::v1::ToDate> to_date = ToDateProto(state, id, r.as_of());
+      if (!to_date.ok()) return to_date.status();
+      *gp->mutable_to_date() = *to_date;
+    }
   }
   absl::StatusOr<std::vector<core::PeriodVariance>> variance = ComputeVariance(state, r.goal_id());
   if (!variance.ok()) return variance.status();

@@ -222,6 +222,26 @@ absl::StatusOr<std::vector<AtRisk>> GoalsAtRiskToDate(const PlanState& state, co
   return out;
 }
 
+absl::StatusOr<ToDate> ToDateProto(const PlanState& state, const std::string& goal_id,
+                                   const std::string& as_of) {
+  absl::StatusOr<absl::CivilDay> day = ParseDate(as_of);
+  if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("as_of: ", day.status().message()));
+  auto g = state.goals().find(goal_id);
+  if (g == state.goals().end()) return NoSuchGoal(goal_id);
+  absl::StatusOr<YearToDate> y = ComputeYearToDate(state, goal_id, *day);
+  if (!y.ok()) return y.status();
+  ToDate out;
+  out.set_as_of(as_of);
+  if (y->has_plan) out.set_plan(y->plan);
+  out.set_plan_source(y->plan_source);
+  if (y->has_actual) out.set_actual(y->actual);
+  *out.mutable_targets() = y->targets;
+  if (y->fraction.has_value()) out.set_fraction(*y->fraction);
+  out.set_band(y->band);
+  out.set_at_risk(AtRiskToDate(*y, g->second));
+  return out;
+}
+
 void AddPreviousValues(const std::string& goal_id,
                        const std::function<absl::StatusOr<PlanState>(uint64_t)>& state_at,
                        BlameResponse* blame) {

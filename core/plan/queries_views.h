@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "core/plan/progress.h"
 #include "core/plan/queries.h"
+#include "goalsync/v1/plan_service.pb.h"
 #include "goalsync/v1/state.pb.h"
 
 namespace goalsync::core {
@@ -108,6 +109,11 @@ absl::StatusOr<AllocationView> Allocations(const goalsync::v1::PlanState& state,
 // against the full-year target), in tree order; band and fraction are the year-to-date ones.
 absl::StatusOr<std::vector<AtRisk>> GoalsAtRiskToDate(const goalsync::v1::PlanState& state,
                                                       const std::string& root, absl::CivilDay today);
+
+// Year to date of `goal_id` as of `as_of` (YYYY-MM-DD) as PlanService answers it
+// (GetProgressRequest.as_of). INVALID_ARGUMENT for a bad date, NOT_FOUND for an unknown goal.
+absl::StatusOr<goalsync::v1::ToDate> ToDateProto(const goalsync::v1::PlanState& state,
+                                                 const std::string& goal_id, const std::string& as_of);
 
 // Fills each line's previous_value: from the change request behind it (its targets before),
 // else from `state_at(seq)` (the plan as of a seq, for the seq before the change; an error

@@ -245,6 +245,37 @@ TEST_F(GoalctlTrustViewsTest, GoalctlJsonAgreesWithPlanServiceGetProgress) {
   EXPECT_TRUE(failed);
 }
 
+// The dashboard's year to date and goals at risk are PlanService's (GetProgress with as_of).
+TEST_F(GoalctlTrustViewsTest, DashboardJsonAgreesWithPlanServiceToDate) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client::Connect(server_->address(), {});
+  ASSERT_TRUE(channel.ok());
+  client::PlanClient plan(*channel);
+  testing::CommandResult r = Goalctl("--offline -o json dashboard cloud-2026 --today 2026-04-15");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const Json dash = Json::parse(r.out);
+  v1::GetProgressRequest req;
+  req.set_workspace("northwind");
+  req.set_goal_id("cloud-2026");
+  req.set_subtree(true);
+  req.set_as_of("2026-04-15");
+  absl::StatusOr<v1::GetProgressResponse> p = plan.GetProgress(req);
+  ASSERT_TRUE(p.ok()) << p.status();
+  const v1::ToDate& top = p->progress(0).to_date();
+  EXPECT_DOUBLE_EQ(dash["toDate"]["plan"].get<double>(), top.plan());
+  EXPECT_DOUBLE_EQ(dash["toDate"]["actual"].get<double>(), top.actual());
+  EXPECT_DOUBLE_EQ(dash["toDate"]["fraction"].get<double>(), top.fraction());
+  EXPECT_EQ(dash["toDate"]["band"].get<std::string>(), top.band());
+  std::vector<std::string> server_risks, goalctl_risks;
+  for (const auto& gp : p->progress()) {
+    if (gp.to_date().at_risk()) server_risks.push_back(gp.goal_id());
+  }
+  for (const Json& risk : dash["atRisk"]) goalctl_risks.push_back(risk["goal"].get<std::string>());
+  EXPECT_EQ(goalctl_risks, server_risks);
+  EXPECT_EQ(server_risks, std::vector<std::string>{"bo-p"});
+  req.set_as_of("2026-13-01");
+  EXPECT_TRUE(absl::IsInvalidArgument(plan.GetProgress(req).status()));
+}
+
 // An unreadable --tls-ca is an error naming the file for every command that would reach the
 // server: never a plaintext channel that would send the token in clear.
 TEST_F(GoalctlTrustViewsTest, AnUnreadableTlsCaIsAnErrorNamingTheFile) {
