@@ -115,6 +115,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& server
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
                 std::min(100, options.max_reconnect_backoff_ms));
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, std::min(100, options.max_reconnect_backoff_ms));
+    // A connection of its own (not shared through gRPC's global pool), so that a group's
+    // client can replace one that went silent (server_group.cc).
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   }
   if (options.tls_ca_file.empty()) {
     return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);

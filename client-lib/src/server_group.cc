@@ -44,7 +44,17 @@ bool ServerGroup::After(const std::shared_ptr<grpc::Channel>& tried, const absl:
   if (!absl::IsUnavailable(status) && !absl::IsDeadlineExceeded(status)) return false;
   const goalsync::v1::Refusal refusal = RefusalOf(status);
   absl::MutexLock lock(&mu_);
-  if (ChannelFor(current_) != tried) return true;  // another thread moved on already
+  if (absl::IsDeadlineExceeded(status)) {
+    // A member that does not answer in time may sit behind a connection a partition left
+    // half-open (gRPC waits on it until the deadline): the next call gets a new one.
+    for (auto it = channels_.begin(); it != channels_.end(); ++it) {
+      if (it->second == tried) {
+        channels_.erase(it);
+        break;
+      }
+    }
+  }
+  if (channels_.count(current_) && ChannelFor(current_) != tried) return true;  // moved on
   if (refusal.reason() == goalsync::v1::Refusal::NOT_LEADER && !refusal.leader_address().empty() &&
       refusal.leader_address() != current_) {
     current_ = refusal.leader_address();

@@ -16,7 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "goalsync/log_client.h"
 #include "tests/support/cluster_harness.h"
+#include "tests/support/requests.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::testing {
@@ -105,7 +107,18 @@ TEST(ClusterFaultTest, EveryAckedEventSurvivesEveryFault) {
       case kCutLeaderFromEtcd: cluster.EtcdProxy(l).Restore(); break;
       default: break;
     }
-    ASSERT_TRUE(acked) << kFaultNames[kind] << ": appends did not resume" << cluster.LogTails();
+    if (!acked) {  // where do appends hang: each node directly, and through its proxy
+      for (int i = 0; i < cluster.size(); ++i) {
+        for (const std::string& a : {cluster.ClientAddress(i), cluster.GrpcProxy(i).address()}) {
+          client::LogClient probe(a);
+          auto r = probe.Append(GoalCreations(ws, {absl::StrCat("probe-", i, "-", a)}),
+                                absl::Seconds(3));
+          std::printf("probe n%d via %s: %s\n", i + 1, a.c_str(), r.status().ToString().c_str());
+        }
+      }
+    }
+    ASSERT_TRUE(acked) << kFaultNames[kind] << ": appends did not resume; clients got:"
+                       << load.RecentErrors() << cluster.LogTails();
     ASSERT_TRUE(cluster.WaitInSync(absl::Seconds(60), /*exact=*/false).ok())
         << "after " << kFaultNames[kind] << cluster.LogTails();
   }

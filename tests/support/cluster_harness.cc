@@ -233,6 +233,9 @@ void AppendLoad::Run(int client) {
         acks_.push_back({id, r->results(0).seq(), absl::Now()});
         break;
       }
+      absl::MutexLock lock(&mu_);
+      if (errors_.size() > 50) errors_.clear();  // keep the recent ones
+      ++errors_[r.status().ToString().substr(0, 160)];
     }
   }
 }
@@ -245,6 +248,13 @@ std::vector<AppendLoad::Ack> AppendLoad::Acks() {
 size_t AppendLoad::AckCount() {
   absl::MutexLock lock(&mu_);
   return acks_.size();
+}
+
+std::string AppendLoad::RecentErrors() {
+  absl::MutexLock lock(&mu_);
+  std::string out;
+  for (const auto& [message, count] : errors_) absl::StrAppend(&out, "\n  ", count, "x ", message);
+  return out;
 }
 
 absl::Time AppendLoad::FirstAckAfter(absl::Time t) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -90,6 +91,8 @@ class AppendLoad {
   absl::Time FirstAckAfter(absl::Time t);
   // Waits until at least `n` acks arrived after `t` (bounded by `timeout`).
   bool WaitAcksAfter(absl::Time t, size_t n, absl::Duration timeout);
+  // The errors appends got lately (message -> count), for a failure's message.
+  std::string RecentErrors();
 
  private:
   void Run(int client);
@@ -100,6 +103,7 @@ class AppendLoad {
   std::vector<std::thread> threads_;
   absl::Mutex mu_;
   std::vector<Ack> acks_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> errors_ ABSL_GUARDED_BY(mu_);
 };
 
 // Reads `workspace` from every running node and checks: all logs identical (same seqs,

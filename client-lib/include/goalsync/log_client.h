@@ -33,6 +33,7 @@ struct ConnectOptions {
   // Longest wait between reconnection attempts to a server that did not answer (0: gRPC's
   // default, up to 120 s). A replica group's client sets 1 s, so that a member that was
   // unreachable for a while (restarted, partitioned) is used again soon after it returns.
+  // When set, the channel also keeps connections of its own (not gRPC's shared pool).
   int max_reconnect_backoff_ms = 0;
 };
 
