@@ -226,52 +226,52 @@ absl::StatusOr<goalsync::v1::HeadResponse> LogClient::Head(const std::string& wo
   return response;
 }
 
-absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
-                             absl::FunctionRef<absl::Status(const Event&)> on_event) {
+absl::Status LogClient::ReadStream(
+    const goalsync::v1::ReadRequest& request,
+    absl::FunctionRef<absl::Status(goalsync::v1::ReadResponse&)> on_message) {
   grpc::ClientContext ctx;
   Prepare(ctx);
-  goalsync::v1::ReadRequest request;
-  request.set_workspace(workspace);
-  request.set_from_seq(from_seq);
-  request.set_limit(limit);
   std::unique_ptr<grpc::ClientReader<goalsync::v1::ReadResponse>> reader =
       stub_->Read(&ctx, request);
   goalsync::v1::ReadResponse msg;
   while (reader->Read(&msg)) {
-    for (const Event& e : msg.events()) {
-      if (absl::Status s = on_event(e); !s.ok()) {
-        ctx.TryCancel();
-        reader->Finish();
-        return s;
-      }
+    if (absl::Status s = on_message(msg); !s.ok()) {
+      ctx.TryCancel();
+      reader->Finish();
+      return s;
     }
   }
   return FromGrpcStatus(reader->Finish());
 }
 
+absl::Status LogClient::Read(const std::string& workspace, uint64_t from_seq, uint64_t limit,
+                             absl::FunctionRef<absl::Status(const Event&)> on_event) {
+  goalsync::v1::ReadRequest request;
+  request.set_workspace(workspace);
+  request.set_from_seq(from_seq);
+  request.set_limit(limit);
+  return ReadStream(request, [&](goalsync::v1::ReadResponse& msg) {
+    for (const Event& e : msg.events()) {
+      if (absl::Status s = on_event(e); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status LogClient::ReadEncoded(const std::string& workspace, uint64_t from_seq,
                                     uint64_t limit,
                                     absl::FunctionRef<absl::Status(std::string&&)> on_event) {
-  grpc::ClientContext ctx;
-  Prepare(ctx);
   goalsync::v1::ReadRequest request;
   request.set_workspace(workspace);
   request.set_from_seq(from_seq);
   request.set_limit(limit);
   request.set_encoded(true);
-  std::unique_ptr<grpc::ClientReader<goalsync::v1::ReadResponse>> reader =
-      stub_->Read(&ctx, request);
-  goalsync::v1::ReadResponse msg;
-  while (reader->Read(&msg)) {
+  return ReadStream(request, [&](goalsync::v1::ReadResponse& msg) {
     for (std::string& bytes : *msg.mutable_encoded_events()) {
-      if (absl::Status s = on_event(std::move(bytes)); !s.ok()) {
-        ctx.TryCancel();
-        reader->Finish();
-        return s;
-      }
+      if (absl::Status s = on_event(std::move(bytes)); !s.ok()) return s;
     }
-  }
-  return FromGrpcStatus(reader->Finish());
+    return absl::OkStatus();
+  });
 }
 
 absl::Status LogClient::Subscribe(

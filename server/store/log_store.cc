@@ -260,9 +260,9 @@ absl::StatusOr<std::vector<std::optional<uint64_t>>> LogStore::FindEventIds(
   return out;
 }
 
-absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
-                                  size_t max_events, std::vector<goalsync::v1::Event>* out,
-                                  size_t max_bytes) const {
+absl::Status LogStore::ScanLog(
+    uint32_t ws_id, uint64_t from_seq, uint64_t to_seq, size_t max_events, size_t max_bytes,
+    absl::FunctionRef<absl::Status(uint64_t seq, absl::string_view bytes)> on_event) const {
   if (from_seq > to_seq || max_events == 0) return absl::OkStatus();
   // Ends at the next workspace's keys; seqs past to_seq are cut in the loop.
   const std::string upper = keys::WorkspacePrefix(ws_id + 1);
@@ -273,35 +273,36 @@ absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to
   size_t n = 0, bytes = 0;
   for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events && bytes < max_bytes;
        it->Next(), ++n) {
-    if (keys::SeqOfKey(AsView(it->key())) > to_seq) break;
+    const uint64_t seq = keys::SeqOfKey(AsView(it->key()));
+    if (seq > to_seq) break;
     bytes += it->value().size();
-    goalsync::v1::Event& e = out->emplace_back();
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("log: event at seq ", keys::SeqOfKey(AsView(it->key())),
-                       " does not parse"));
-    }
+    if (absl::Status s = on_event(seq, AsView(it->value())); !s.ok()) return s;
   }
   return FromRocks(it->status(), "reading the log");
+}
+
+absl::Status LogStore::ReadEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
+                                  size_t max_events, std::vector<goalsync::v1::Event>* out,
+                                  size_t max_bytes) const {
+  return ScanLog(ws_id, from_seq, to_seq, max_events, max_bytes,
+                 [out](uint64_t seq, absl::string_view bytes) {
+                   if (!out->emplace_back().ParseFromArray(bytes.data(),
+                                                           static_cast<int>(bytes.size()))) {
+                     return absl::DataLossError(
+                         absl::StrCat("log: event at seq ", seq, " does not parse"));
+                   }
+                   return absl::OkStatus();
+                 });
 }
 
 absl::Status LogStore::ReadEncodedEvents(uint32_t ws_id, uint64_t from_seq, uint64_t to_seq,
                                          size_t max_events, size_t max_bytes,
                                          std::vector<std::string>* out) const {
-  if (from_seq > to_seq || max_events == 0) return absl::OkStatus();
-  const std::string upper = keys::WorkspacePrefix(ws_id + 1);
-  rocksdb::Slice upper_slice(upper);
-  rocksdb::ReadOptions ro;
-  ro.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kLog)));
-  size_t n = 0, bytes = 0;
-  for (it->Seek(keys::LogKey(ws_id, from_seq)); it->Valid() && n < max_events && bytes < max_bytes;
-       it->Next(), ++n) {
-    if (keys::SeqOfKey(AsView(it->key())) > to_seq) break;
-    bytes += it->value().size();
-    out->push_back(it->value().ToString());
-  }
-  return FromRocks(it->status(), "reading the log");
+  return ScanLog(ws_id, from_seq, to_seq, max_events, max_bytes,
+                 [out](uint64_t, absl::string_view bytes) {
+                   out->emplace_back(bytes);
+                   return absl::OkStatus();
+                 });
 }
 
 absl::StatusOr<std::vector<uint64_t>> LogStore::GoalSeqs(uint32_t ws_id,

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "goalsync/v1/event.pb.h"
@@ -167,6 +168,10 @@ class LogStore {
   LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
            std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::Status LoadMeta();
+  // Calls `on_event` with the stored bytes of each event of ReadEvents' range and bounds.
+  absl::Status ScanLog(
+      uint32_t ws_id, uint64_t from_seq, uint64_t to_seq, size_t max_events, size_t max_bytes,
+      absl::FunctionRef<absl::Status(uint64_t seq, absl::string_view bytes)> on_event) const;
   // Brings a data dir of format `from` to kStoreFormatVersion (see there).
   absl::Status Upgrade(uint32_t from);
 

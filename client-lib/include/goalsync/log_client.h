@@ -118,6 +118,10 @@ class LogClient {
 
  private:
   void Prepare(grpc::ClientContext& ctx) const { AddToken(ctx, token_); }
+  // One Read call: `on_message` for each message until it fails (the call is cancelled and
+  // its error returned) or the stream ends.
+  absl::Status ReadStream(const goalsync::v1::ReadRequest& request,
+                          absl::FunctionRef<absl::Status(goalsync::v1::ReadResponse&)> on_message);
   absl::StatusOr<goalsync::v1::AppendResponse> AppendToGroup(
       const goalsync::v1::AppendRequest& request, absl::Duration timeout);
 
