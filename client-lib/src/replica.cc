@@ -179,10 +179,13 @@ absl::Status Replica::Impl::Load() {
   absl::MutexLock lock(&mu);
   absl::StatusOr<std::optional<ReplicaMeta>> loaded = store->LoadMeta();
   if (!loaded.ok()) return loaded.status();
+  if (!options.replica_id.empty()) {
+    if (absl::Status s = core::ValidateId("replica_id", options.replica_id); !s.ok()) return s;
+  }
   if (!loaded->has_value()) {
     meta.set_format_version(kReplicaFormatVersion);
     meta.set_workspace(options.workspace);
-    meta.set_replica_id(NewEventId());
+    meta.set_replica_id(options.replica_id.empty() ? NewEventId() : options.replica_id);
     meta.set_log_from(1);
     ReplicaStore::Batch batch(*store);
     batch.PutMeta(meta);
@@ -198,6 +201,11 @@ absl::Status Replica::Impl::Load() {
       return absl::FailedPreconditionError(absl::StrCat(
           "replica directory ", options.dir, " holds workspace ", meta.workspace(), ", not ",
           options.workspace, ": use another directory for another workspace"));
+    }
+    if (!options.replica_id.empty() && meta.replica_id() != options.replica_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "replica directory ", options.dir, " is replica ", meta.replica_id(), ", not ",
+          options.replica_id, ": open it without a replica id, or use another directory"));
     }
     if (meta.format_version() < kReplicaFormatVersion) {
       if (absl::Status s = UpgradeLocked(); !s.ok()) return s;

@@ -92,6 +92,27 @@ TEST_F(ReplicaTest, AReplicaDirectoryBelongsToOneWorkspace) {
   EXPECT_THAT(std::string(other.status().message()), HasSubstr("holds workspace acme"));
 }
 
+TEST_F(ReplicaTest, APinnedReplicaIdStampsEveryEditAndStaysWithItsDirectory) {
+  auto open = [&](const std::string& id) {
+    return Replica::Open({.dir = dir_.Sub("a"), .server = server_->address(),
+                          .workspace = kWorkspace, .actor = "li", .replica_id = id});
+  };
+  {
+    absl::StatusOr<std::unique_ptr<Replica>> a = open("replica-7");
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE((*a)->CreateGoal(TeamGoal("co")).ok());
+    EXPECT_EQ((*a)->Outbox().back().replica_id(), "replica-7");
+  }
+  absl::StatusOr<std::unique_ptr<Replica>> other = open("replica-8");
+  ASSERT_FALSE(other.ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(other.status())) << other.status();
+  EXPECT_THAT(std::string(other.status().message()), HasSubstr("is replica replica-7"));
+  EXPECT_TRUE(absl::IsInvalidArgument(open("not an id").status()));
+  absl::StatusOr<std::unique_ptr<Replica>> again = open("");  // empty: whatever it is
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->Status().replica_id, "replica-7");
+}
+
 TEST_F(ReplicaTest, DifferentFieldsEditedOfflineAreBothKept) {
   auto a = Open("a", "li");
   auto b = Open("b", "wang");

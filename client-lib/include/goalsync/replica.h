@@ -85,6 +85,12 @@ struct ReplicaOptions {
   std::string tls_ca_file;
   // The wall clock (tests give a skewed one). Default: absl::Now.
   std::function<absl::Time()> clock;
+  // This replica's id, stamped on every edit; it breaks ties between concurrent edits with
+  // equal hlc readings (docs/merge.md). Empty: a random one, chosen when the directory is
+  // created. Tests pin it so that a seeded schedule merges the same way on every run. Two
+  // replicas must never share an id: each would take the other's edits for its own. Opening
+  // an existing directory with another id is FAILED_PRECONDITION.
+  std::string replica_id;
 };
 
 struct SyncOptions {
