@@ -12,6 +12,7 @@
 //   - nothing stored is outside the schema (core::CheckSchema on every event and the plan).
 // The seed is printed; GOALSYNC_SEED=N replays one. The soak mode (ctest label `soak`,
 // GOALSYNC_SOAK_SCHEDULES, default 10000) runs that many seeds, each a fresh workspace.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -104,12 +105,10 @@ class EditMaker {
         return true;
       }
       case Payload::kPeriodTargetRemoved: {
-        const auto& periods = s.goals().at(goal).period_targets();
+        const std::vector<std::string> periods = Sorted(s.goals().at(goal).period_targets());
         if (periods.empty()) return false;
-        std::vector<std::string> keys;
-        for (const auto& [k, v] : periods) keys.push_back(k);
         p->mutable_period_target_removed()->set_goal_id(goal);
-        p->mutable_period_target_removed()->set_period(Pick(keys));
+        p->mutable_period_target_removed()->set_period(Pick(periods));
         return true;
       }
       case Payload::kTaskAdded: {
@@ -215,7 +214,8 @@ class EditMaker {
       case Payload::kChangeRequestApproved:
       case Payload::kChangeRequestRejected: {
         std::vector<const goalsync::v1::ChangeRequest*> open;
-        for (const auto& [id, cr] : s.change_requests()) {
+        for (const std::string& id : Sorted(s.change_requests())) {
+          const auto& cr = s.change_requests().at(id);
           if (cr.status() == goalsync::v1::CHANGE_REQUEST_STATUS_OPEN) open.push_back(&cr);
         }
         if (open.empty()) return false;
@@ -253,22 +253,28 @@ class EditMaker {
   size_t N(size_t n) { return static_cast<size_t>(rng_() % n); }
   bool Chance(double p) { return std::uniform_real_distribution<>(0, 1)(rng_) < p; }
   std::string Pick(const std::vector<std::string>& v) { return v.empty() ? "" : v[N(v.size())]; }
-  static std::vector<std::string> Goals(const PlanState& s) {
+  // A protobuf map's keys in order. Never pick from a map's own order: protobuf seeds each
+  // map's hash with its address and the CPU's cycle counter, so that order differs from
+  // run to run and a seed would not replay.
+  template <typename Map>
+  static std::vector<std::string> Sorted(const Map& map) {
     std::vector<std::string> out;
-    for (const auto& [id, g] : s.goals()) {
-      if (id != "co") out.push_back(id);
-    }
+    for (const auto& [key, value] : map) out.push_back(key);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  static std::vector<std::string> Goals(const PlanState& s) {
+    std::vector<std::string> out = Sorted(s.goals());
+    out.erase(std::remove(out.begin(), out.end(), "co"), out.end());
     return out;
   }
   static std::vector<std::string> Tasks(const PlanState& s, const std::string& goal) {
-    std::vector<std::string> out;
-    for (const auto& [id, t] : s.goals().at(goal).tasks()) out.push_back(id);
-    return out;
+    return Sorted(s.goals().at(goal).tasks());
   }
   std::pair<std::string, std::string> PickTask(const PlanState& s) {
     std::vector<std::pair<std::string, std::string>> all;
-    for (const auto& [gid, g] : s.goals()) {
-      for (const auto& [tid, t] : g.tasks()) all.emplace_back(gid, tid);
+    for (const std::string& gid : Sorted(s.goals())) {
+      for (const std::string& tid : Tasks(s, gid)) all.emplace_back(gid, tid);
     }
     if (all.empty()) return {"", ""};
     return all[N(all.size())];
@@ -480,17 +486,28 @@ std::optional<std::string> CurrentValue(const PlanState& s, const std::string& k
   return std::nullopt;
 }
 
+// What a schedule left in the server's log, to compare two runs of one seed.
+struct Replay {
+  // Per event: its actor, replica, hlc logical, base seq and payload (not the clock readings
+  // and event ids, which a rerun cannot repeat).
+  std::string log;
+  // Events with another replica's (physical, logical) hlc reading: their merges were decided
+  // by the replica ids.
+  int hlc_ties = 0;
+};
+
 class ConvergenceTest : public ReplicaFixture {
  protected:
-  // One schedule on a fresh workspace; returns false if it failed.
-  // With `verbose`, prints the seed and figures. With `all_types`, requires every payload
-  // type to have been made (the fixed seeds do; a random schedule may not draw them all).
-  void Run(uint64_t seed, const std::string& workspace, bool verbose, bool all_types = false);
+  // One schedule on a fresh workspace. With `verbose`, prints the seed and figures. With
+  // `all_types`, requires every payload type to have been made (the fixed seeds do; a random
+  // schedule may not draw them all). With `replay`, fills it in.
+  void Run(uint64_t seed, const std::string& workspace, bool verbose, bool all_types = false,
+           Replay* replay = nullptr);
   std::string ws_ = kWorkspace;
 };
 
 void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verbose,
-                          bool all_types) {
+                          bool all_types, Replay* replay) {
   if (verbose) std::cout << "convergence seed=" << seed << " (replay: GOALSYNC_SEED=" << seed << ")\n";
   SCOPED_TRACE(absl::StrCat("seed ", seed));
   RecordProperty("seed", std::to_string(seed));
@@ -501,13 +518,19 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
   std::vector<FakeClock> clocks(kReplicas);
   std::vector<std::unique_ptr<Replica>> replicas;
   // One base for every clock, so that a seed replays the same order of edits (only the
-  // offsets, not the time it took to open each replica, decide who edited later).
+  // offsets, not the time it took to open each replica, decide who edited later). The
+  // replica ids come from the seed too: they break ties between equal hlc readings, which
+  // are common (a replica whose clock is behind stamps its edits just after the newest
+  // reading it has seen), so random ones would make a seed merge differently from run to
+  // run. Drawn from a generator of their own, so that the schedule's draws stay as they were.
   const absl::Time base = absl::Now();
+  std::mt19937_64 id_rng(seed ^ 0x9e3779b97f4a7c15ULL);
   for (int i = 0; i < kReplicas; ++i) {
     clocks[i].now = base + absl::Seconds(static_cast<int64_t>(pick(60)) - 30);
     absl::StatusOr<std::unique_ptr<Replica>> r = Replica::Open(
         {.dir = dir_.Sub(absl::StrCat(workspace, "-r", i)), .server = server_->address(),
-         .workspace = workspace, .actor = kPeople[i % 3], .clock = clocks[i].Fn()});
+         .workspace = workspace, .actor = kPeople[i % 3], .clock = clocks[i].Fn(),
+         .replica_id = absl::StrCat(absl::Hex(id_rng(), absl::kZeroPad16), "-r", i)});
     ASSERT_TRUE(r.ok()) << r.status();
     replicas.push_back(std::move(*r));
   }
@@ -606,6 +629,16 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
     std::cout << "  " << log.size() << " events, " << accepted << " replica edits accepted, "
               << rejected << " rejected, " << state.conflicts_size() << " conflicts\n";
   }
+  std::map<std::pair<uint64_t, uint64_t>, std::set<std::string>> readings;
+  for (const Event& e : log) {
+    if (replay == nullptr) break;
+    absl::StrAppend(&replay->log, e.seq(), " ", e.actor(), " ", e.replica_id(), " ",
+                    e.hlc().logical(), " ", e.base_seq(), " ", e.payload().ShortDebugString(),
+                    "\n");
+    auto& by = readings[{e.hlc().physical_micros(), e.hlc().logical()}];
+    by.insert(e.replica_id());
+    if (by.size() > 1) ++replay->hlc_ties;
+  }
 
   // Every payload type was drawn and accepted somewhere (else the test proves nothing of it).
   for (int type : types) {
@@ -637,7 +670,9 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
     if (p.has_budget_allocated()) ++counts["budget/" + p.budget_allocated().goal_id()];
     if (p.has_time_block_reserved()) ++counts["block/" + p.time_block_reserved().goal_id()];
     if (p.has_check_in_recorded()) ++counts["checkin/" + p.check_in_recorded().goal_id()];
-    if (p.has_goal_created()) EXPECT_EQ(state.goals().at(p.goal_created().goal_id()).created().seq(), e.seq());
+    if (p.has_goal_created()) {
+      EXPECT_EQ(state.goals().at(p.goal_created().goal_id()).created().seq(), e.seq());
+    }
     if (p.has_task_added()) {
       EXPECT_EQ(state.goals().at(p.task_added().goal_id()).tasks().at(p.task_added().task_id()).created().seq(), e.seq());
     }
@@ -692,6 +727,18 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
 
 TEST_F(ConvergenceTest, FixedSeed1) { Run(1, kWorkspace, true, /*all_types=*/true); }
 TEST_F(ConvergenceTest, FixedSeed3) { Run(3, kWorkspace, true, /*all_types=*/true); }
+
+// A seed is a schedule: run twice (fresh maps, fresh replicas, another clock base), it makes
+// the same edits and the server logs the same events, whatever the machine and the date.
+// Seed 40 has edits with equal hlc readings from different replicas, so the replica ids
+// decide merges in it.
+TEST_F(ConvergenceTest, ASeedReplaysTheSameSchedule) {
+  Replay first, second;
+  Run(40, "replay-a", false, false, &first);
+  Run(40, "replay-b", false, false, &second);
+  EXPECT_GT(first.hlc_ties, 0);
+  EXPECT_EQ(first.log, second.log);
+}
 
 TEST_F(ConvergenceTest, RandomSeed) {
   uint64_t seed = std::random_device()();
