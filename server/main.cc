@@ -29,6 +29,9 @@ namespace {
 
 using goalsync::server::ServerOptions;
 
+// goalsyncd's default --max-loaded-workspaces (the library's EventLogOptions has no bound).
+constexpr size_t kDefaultMaxLoadedWorkspaces = 256;
+
 void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shutdown_grace_ms) {
   app.add_option("--listen", o.listen,
                  "host:port to serve gRPC on. Loopback by default; a LAN address exposes an "
@@ -108,6 +111,13 @@ void AddFlags(CLI::App& app, ServerOptions& o, std::string& log_level, int& shut
                  "connections before cancelling them. Longer delays restarts.")
       ->capture_default_str()
       ->check(CLI::Range(0, 600000));
+  app.add_option("--max-loaded-workspaces", o.log.max_loaded_workspaces,
+                 "Most workspaces whose plan is kept in memory (0: no bound). Past it the least "
+                 "recently used idle plans are dropped and loaded again on their next use "
+                 "(newest snapshot plus at most --snapshot-bytes of log). Each loaded plan costs "
+                 "about its snapshot's size several times over (docs/operations.md); lower "
+                 "bounds memory, too low reloads plans on every call.")
+      ->capture_default_str();
   app.add_option("--block-cache-mb", o.store.block_cache_mb,
                  "RocksDB block cache for reads (catch-up, Read); costs that much memory.")
       ->capture_default_str();
@@ -271,6 +281,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "goalsyncd " GOALSYNC_VERSION);
   ServerOptions options;
   options.store.dir = "";
+  options.log.max_loaded_workspaces = kDefaultMaxLoadedWorkspaces;
   std::string log_level = "info";
   int shutdown_grace_ms = 1000;
   AddFlags(app, options, log_level, shutdown_grace_ms);

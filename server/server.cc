@@ -1,6 +1,8 @@
 #include "server/server.h"
 #include "server/service/request_guard.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -27,6 +29,14 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// The process's resident set (/proc/self/statm), 0 if unreadable.
+uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  if (!(statm >> pages >> resident)) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace
@@ -115,7 +125,8 @@ absl::Status Server::StartOps() {
 }
 
 void Server::RefreshGauges() {
-  metrics_->workspaces_loaded().Set(static_cast<double>(log_->CommittedHeads().size()));
+  metrics_->workspaces_loaded().Set(static_cast<double>(log_->LoadedWorkspaces()));
+  metrics_->resident_memory_bytes().Set(static_cast<double>(ResidentBytes()));
   constexpr const char* kSize[] = {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"};
   for (int f = LogStore::kLog; f < LogStore::kFamilyCount; ++f) {
     const auto family = static_cast<LogStore::Family>(f);

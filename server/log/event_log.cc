@@ -228,36 +228,45 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
     }
   }
   for (auto& sink : wake) sink->Wake();
+  ReleaseHold();  // a caller that staged its own request is done with the plan
 }
 
 void EventLog::MarkPlansStale() {
   absl::MutexLock lock(&registry_mu_);
   for (auto& [name, ws] : workspaces_) {
     absl::MutexLock ws_lock(&ws->mu);
-    if (ws->plan.seq() != ws->committed_seq) ws->plan_stale = true;
+    if (ws->plan_loaded && ws->plan.seq() != ws->committed_seq) ws->plan_stale = true;
   }
 }
 
 absl::Status EventLog::ReadCommittedPlan(Workspace& ws,
                                          absl::FunctionRef<void(const goalsync::v1::PlanState&)> read) {
   if (!ws.load_error.ok()) return ws.load_error;
-  absl::MutexLock lock(&ws.mu);
-  ++ws.readers_waiting;
-  ws.mu.Await(absl::Condition(
-      +[](Workspace* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
-        return w->plan.seq() == w->committed_seq || w->plan_stale;
-      },
-      &ws));
-  --ws.readers_waiting;
-  if (ws.plan_stale) {
-    // A group failed to be written: the plan holds events the store does not. Fold the store
-    // again up to what is committed (appends are refused from now on).
-    absl::StatusOr<goalsync::v1::PlanState> plan = Rebuild(ws.id, ws.name, ws.committed_seq);
-    if (!plan.ok()) return plan.status();
-    ws.plan = std::move(*plan);
-    ws.plan_stale = false;
+  Touch(ws);
+  bool loaded = false;
+  {
+    absl::MutexLock lock(&ws.mu);
+    ++ws.readers_waiting;
+    // An evicted plan has nothing staged: it is loaded at the committed head below.
+    ws.mu.Await(absl::Condition(
+        +[](Workspace* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
+          return !w->plan_loaded || w->plan.seq() == w->committed_seq || w->plan_stale;
+        },
+        &ws));
+    --ws.readers_waiting;
+    if (ws.plan_stale) {
+      // A group failed to be written: the plan holds events the store does not. Fold the
+      // store again up to what is committed (appends are refused from now on).
+      absl::StatusOr<goalsync::v1::PlanState> plan = Rebuild(ws.id, ws.name, ws.committed_seq);
+      if (!plan.ok()) return plan.status();
+      ws.plan = std::move(*plan);
+      ws.plan_stale = false;
+    }
+    if (absl::Status s = LoadPlanLocked(ws, &loaded); !s.ok()) return s;
+    read(ws.plan);
   }
-  read(ws.plan);
+  ReleaseHold();
+  if (loaded) EvictIdlePlans();
   return absl::OkStatus();
 }
 
@@ -318,6 +327,7 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
   if (absl::Status s = core::ValidateWorkspaceName(workspace); !s.ok()) return s;
   absl::StatusOr<Workspace*> ws = GetWorkspace(workspace);
   if (!ws.ok()) return ws.status();
+  ReleaseHold();  // a head needs no plan
   goalsync::v1::HeadResponse head;
   absl::MutexLock lock(&(*ws)->mu);
   head.set_seq((*ws)->committed_seq);
@@ -327,6 +337,16 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
 }
 
 absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
+  bool loaded = false;
+  absl::StatusOr<Workspace*> ws = FindOrLoadWorkspace(name, &loaded);
+  if (!ws.ok()) return ws.status();
+  Touch(**ws);
+  if (absl::Status s = HoldForThisThread(*ws, &loaded); !s.ok()) return s;
+  if (loaded) EvictIdlePlans();
+  return ws;
+}
+
+absl::StatusOr<Workspace*> EventLog::FindOrLoadWorkspace(absl::string_view name, bool* loaded) {
   {
     absl::MutexLock lock(&registry_mu_);
     if (auto it = workspaces_.find(name); it != workspaces_.end()) return it->second.get();
@@ -334,16 +354,22 @@ absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
   // Load without the registry lock: replaying a long log must not stall every other
   // workspace's appends and reads. Two threads may load the same workspace at once; the
   // first to register wins and the other copy is dropped.
-  absl::StatusOr<std::unique_ptr<Workspace>> loaded = LoadWorkspace(name);
-  if (!loaded.ok()) return loaded.status();
+  absl::StatusOr<std::unique_ptr<Workspace>> made = LoadWorkspace(name);
+  if (!made.ok()) return made.status();
   absl::MutexLock lock(&registry_mu_);
   if (auto it = workspaces_.find(name); it != workspaces_.end()) return it->second.get();
-  if (subscribers_closed_) {
-    absl::MutexLock ws_lock(&(*loaded)->mu);
-    (*loaded)->closed = true;
+  Workspace* raw = made->get();
+  Touch(*raw);
+  {
+    absl::MutexLock ws_lock(&raw->mu);
+    if (subscribers_closed_) raw->closed = true;
+    if (raw->plan_loaded) {
+      absl::MutexLock loaded_lock(&loaded_mu_);
+      loaded_.push_back(raw);
+      *loaded = true;
+    }
   }
-  Workspace* raw = loaded->get();
-  workspaces_.emplace(std::string(name), std::move(*loaded));
+  workspaces_.emplace(std::string(name), std::move(*made));
   return raw;
 }
 
@@ -401,6 +427,8 @@ absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_
       ws->load_error = absl::DataLossError(absl::StrCat(
           "workspace ", name, " cannot be loaded (", plan.status().message(),
           "); run `goalctl log verify` or `goalsyncd verify`"));
+      absl::MutexLock lock(&ws->mu);
+      ws->plan_loaded = false;  // nothing uses it: every use returns load_error first
     }
   } else if (absl::IsNotFound(rec.status())) {
     goalsync::v1::PlanState empty;
@@ -415,6 +443,7 @@ absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_
 
 absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
                                      std::vector<Event>* out) {
+  ReleaseHold();  // raw reads need no plan
   const uint64_t committed = ws.CommittedSeq();
   // A page stops at kMaxReadBytes so that a message carrying it stays well under gRPC's
   // default 4 MiB limit whatever the events hold.
@@ -424,6 +453,7 @@ absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t ma
 
 absl::Status EventLog::ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, size_t max_events,
                                             std::vector<std::string>* out) {
+  ReleaseHold();
   const uint64_t committed = ws.CommittedSeq();
   return store_.ReadEncodedEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events,
                                   kMaxReadBytes, out);
@@ -431,6 +461,7 @@ absl::Status EventLog::ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, si
 
 absl::StatusOr<bool> EventLog::TryGoLive(Workspace& ws, uint64_t next_seq,
                                          std::shared_ptr<LiveSink> sink) {
+  ReleaseHold();
   absl::MutexLock lock(&ws.mu);
   if (ws.closed) return absl::UnavailableError("goalsyncd is shutting down");
   if (next_seq <= ws.committed_seq) return false;

@@ -14,6 +14,7 @@
 #ifndef GOALSYNC_SERVER_LOG_EVENT_LOG_H_
 #define GOALSYNC_SERVER_LOG_EVENT_LOG_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -63,6 +64,14 @@ struct EventLogOptions {
   // durable on enough nodes before it is published and acked (replicator.h). Null: a single
   // node. Not owned; must outlive the EventLog.
   Replicator* replicator = nullptr;
+  // Most workspaces whose plan is held in memory at once (0: no bound). Past it, the least
+  // recently used idle plans are evicted (never one with events staged or being written, a
+  // reader waiting on it, or a thread between GetWorkspace and its use of the plan); a plan
+  // evicted is loaded again on its next use from the newest snapshot and the log after it,
+  // which costs up to `snapshot_bytes` of replay. The bound is exceeded only while every
+  // loaded plan is in use. The Workspace itself (name, heads, subscribers: a few hundred
+  // bytes) stays.
+  size_t max_loaded_workspaces = 0;
 };
 
 class EventLog {
@@ -98,8 +107,16 @@ class EventLog {
   absl::StatusOr<goalsync::v1::HeadResponse> Head(absl::string_view workspace);
 
   // The workspace named `name`, loaded from the store or made empty in memory on first use.
-  // The pointer stays valid as long as the EventLog.
+  // The pointer stays valid as long as the EventLog. Its plan is loaded (again, if it was
+  // evicted) and stays loaded for the calling thread until that thread asks for another
+  // workspace, reads a plan (ReadCommittedPlan), asks for a Head or publishes a group: so
+  // whoever stages into the plan must stage right after getting the workspace, on the same
+  // thread, before it gets another. An error is the store's (loading the plan failed).
   absl::StatusOr<Workspace*> GetWorkspace(absl::string_view name);
+
+  // Workspaces whose plan is in memory now (at most max_loaded_workspaces while some are
+  // idle).
+  size_t LoadedWorkspaces();
 
   // Calls `read` with `ws`'s plan as of its committed head, under the workspace's lock (so
   // `read` must be quick and must not call back into the log): waits for the groups staged
@@ -181,6 +198,20 @@ class EventLog {
                                                   uint64_t seq, uint64_t* replayed_bytes = nullptr);
   // Builds the workspace from the store (newest snapshot + tail), or an empty one.
   absl::StatusOr<std::unique_ptr<Workspace>> LoadWorkspace(absl::string_view name);
+  // The registered workspace `name`, or a new one loaded and registered (*loaded set then).
+  absl::StatusOr<Workspace*> FindOrLoadWorkspace(absl::string_view name, bool* loaded);
+
+  // Plan memory (--max-loaded-workspaces; event_log_memory.cc): loads the plan of `ws` at
+  // its committed head from the store if it was evicted, setting *loaded.
+  absl::Status LoadPlanLocked(Workspace& ws, bool* loaded) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ws.mu);
+  // Moves the calling thread's hold to `ws` (nullptr: releases it), so that `ws`'s plan is not
+  // evicted while the thread is between GetWorkspace and its use; loads the plan if needed.
+  absl::Status HoldForThisThread(Workspace* ws, bool* loaded);
+  // HoldForThisThread(nullptr): the calling thread is done with the plan it held, if any.
+  void ReleaseHold();
+  // Evicts least recently used idle plans until at most max_loaded_workspaces are loaded.
+  void EvictIdlePlans();
+  void Touch(Workspace& ws) { ws.last_used.store(++use_clock_, std::memory_order_relaxed); }
 
   LogStore& store_;
   const EventLogOptions options_;
@@ -200,6 +231,13 @@ class EventLog {
   bool stager_done_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set once a write failed; every later append fails with it.
   absl::Status broken_ ABSL_GUARDED_BY(queue_mu_);
+  // Loaded plans (leaf lock: taken alone or under one ws.mu).
+  absl::Mutex loaded_mu_;
+  std::vector<Workspace*> loaded_ ABSL_GUARDED_BY(loaded_mu_);
+  // Each thread's hold (HoldForThisThread), at most one workspace per thread (leaf lock).
+  absl::Mutex holds_mu_;
+  absl::flat_hash_map<std::thread::id, Workspace*> holds_ ABSL_GUARDED_BY(holds_mu_);
+  std::atomic<uint64_t> use_clock_{0};
   std::thread stager_;
   std::thread writer_;
 };

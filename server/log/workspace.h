@@ -1,11 +1,15 @@
-// Workspace: the in-memory face of one workspace's log: its committed head and its live
-// subscribers.
+// Workspace: the in-memory face of one workspace's log: its committed head, its live
+// subscribers and, while loaded, its plan.
+//
+// A Workspace lives as long as its EventLog (stream reactors keep pointers to it); only its
+// plan, the memory, may be evicted and loaded again (EventLog, --max-loaded-workspaces).
 //
 // Thread safety: `id` and `name` are immutable. The stager-only fields are touched by the
-// EventLog's stager thread alone. The rest is guarded by `mu`.
+// EventLog's stager thread alone. `last_used` is atomic. The rest is guarded by `mu`.
 #ifndef GOALSYNC_SERVER_LOG_WORKSPACE_H_
 #define GOALSYNC_SERVER_LOG_WORKSPACE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -88,8 +92,19 @@ struct Workspace {
   uint64_t committed_seq ABSL_GUARDED_BY(mu);
   std::string committed_hash ABSL_GUARDED_BY(mu);
   // The plan with every staged event applied (plan.seq() == tail_seq, at most two groups
-  // ahead of committed_seq). The stager changes it under `mu`, event by event.
+  // ahead of committed_seq). The stager changes it under `mu`, event by event. Meaningful
+  // only while `plan_loaded`.
   goalsync::v1::PlanState plan ABSL_GUARDED_BY(mu);
+  // False once the plan was evicted: whoever needs it loads it again at committed_seq first
+  // (EventLog::GetWorkspace, ReadCommittedPlan). Only a plan with nothing staged ahead of
+  // committed_seq, no reader waiting and no hold is evicted, so an unloaded plan has nothing
+  // in flight. An evicted `plan` is empty with seq kEvictedSeq, which no event follows: a
+  // stager that met one would have its events refused, never applied to a partial plan.
+  bool plan_loaded ABSL_GUARDED_BY(mu) = true;
+  static constexpr uint64_t kEvictedSeq = ~uint64_t{0};
+  // Threads that got this workspace from EventLog::GetWorkspace and may still be about to
+  // use its plan (EventLog::HoldForThisThread): while any do, the plan is not evicted.
+  int holds ABSL_GUARDED_BY(mu) = 0;
   // Readers waiting for the plan to be committed; the stager stages nothing into this
   // workspace while there are any, so a reader waits at most for the groups in flight.
   int readers_waiting ABSL_GUARDED_BY(mu) = 0;
@@ -101,6 +116,9 @@ struct Workspace {
   std::vector<std::shared_ptr<LiveSink>> sinks ABSL_GUARDED_BY(mu);
   // Set at shutdown: no new live subscribers.
   bool closed ABSL_GUARDED_BY(mu) = false;
+  // When the workspace was last asked for, on the EventLog's use clock (least recently used
+  // plans are evicted first).
+  std::atomic<uint64_t> last_used{0};
 
   uint64_t CommittedSeq() {
     absl::MutexLock lock(&mu);

@@ -76,6 +76,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   disk_free_bytes_ = &Build(prometheus::BuildGauge(), "goalsync_disk_free_bytes",
                             "Free bytes on the data dir's file system, as last checked.", r)
                          .Add({});
+  // The name Prometheus' own client libraries give it, so that dashboards find it.
+  resident_memory_bytes_ = &Build(prometheus::BuildGauge(), "process_resident_memory_bytes",
+                                  "Resident memory size of goalsyncd in bytes.", r).Add({});
   backup_duration_ = &Build(prometheus::BuildHistogram(), "goalsync_backup_duration_seconds",
                             "Time of one backup.", r).Add({}, Doubling(0.01, 14));
   backup_bytes_ = &Build(prometheus::BuildCounter(), "goalsync_backup_copied_bytes_total",

@@ -49,6 +49,7 @@ class Metrics {
   prometheus::Gauge& appends_stopped() { return *appends_stopped_; }
   prometheus::Gauge& disk_full() { return *disk_full_; }
   prometheus::Gauge& disk_free_bytes() { return *disk_free_bytes_; }
+  prometheus::Gauge& resident_memory_bytes() { return *resident_memory_bytes_; }
   // A backup finished (goalsyncd backup or the Admin rpc).
   void ObserveBackup(absl::Duration took, uint64_t bytes_copied, bool ok);
 
@@ -81,6 +82,7 @@ class Metrics {
   prometheus::Gauge* appends_stopped_;
   prometheus::Gauge* disk_full_;
   prometheus::Gauge* disk_free_bytes_;
+  prometheus::Gauge* resident_memory_bytes_;
   prometheus::Histogram* backup_duration_;
   prometheus::Counter* backup_bytes_;
   prometheus::Family<prometheus::Counter>* backups_;
