@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "server/service/reflection_v1_service.h"
 #include "server/service/request_guard.h"
 
 #include <unistd.h>
@@ -90,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   interceptors.push_back(NewRequestGuard());  // first: the request log sees its status
   interceptors.push_back(NewRequestLog(server->tokens_.get(), options.request_log));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.SetOption(ReflectionV1Option());  // v1 beside libgrpc++'s v1alpha
   builder.AddListeningPort(options.listen, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_request_bytes);
   builder.RegisterService(server->service_.get());
