@@ -361,6 +361,10 @@ int main(int argc, char** argv) {
     node = std::make_unique<goalsync::server::cluster::ClusterNode>(cluster.options);
     options.log.replicator = node.get();
     options.extra_services = {node->replication_service(), node->cluster_service()};
+    options.cluster_gauges = [n = node.get()] {
+      goalsync::server::cluster::ClusterNode::MetricsView v = n->Metrics();
+      return goalsync::server::ClusterGauges{v.leader, v.epoch, std::move(v.follower_lag)};
+    };
   }
   absl::StatusOr<std::unique_ptr<goalsync::server::Server>> server =
       goalsync::server::Server::Start(options);
@@ -378,6 +382,12 @@ int main(int argc, char** argv) {
   spdlog::info("goalsyncd {} listening on {} (port {}{}), data dir {}", GOALSYNC_VERSION,
                options.listen, (*server)->port(), options.tls_cert.empty() ? "" : ", TLS",
                options.store.dir);
+  if (!options.metrics_listen.empty()) {
+    // With port 0, tests and scripts read the bound port from this line.
+    spdlog::info("metrics and probes on http://{}:{}/metrics",
+                 options.metrics_listen.substr(0, options.metrics_listen.rfind(':')),
+                 (*server)->metrics_port());
+  }
   if (options.insecure_no_auth) {
     spdlog::warn("*** --insecure-no-auth: NO AUTHENTICATION. Every caller may read and write "
                  "every workspace and name any actor. Development only; loopback only. ***");

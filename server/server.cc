@@ -129,6 +129,7 @@ absl::Status Server::StartOps() {
 void Server::RefreshGauges() {
   metrics_->workspaces_loaded().Set(static_cast<double>(log_->LoadedWorkspaces()));
   metrics_->resident_memory_bytes().Set(static_cast<double>(ResidentBytes()));
+  if (options_.cluster_gauges) metrics_->SetCluster(options_.cluster_gauges());
   constexpr const char* kSize[] = {"rocksdb.total-sst-files-size", "rocksdb.cur-size-all-mem-tables"};
   for (int f = LogStore::kLog; f < LogStore::kFamilyCount; ++f) {
     const auto family = static_cast<LogStore::Family>(f);

@@ -5,6 +5,7 @@
 #ifndef GOALSYNC_SERVER_SERVER_H_
 #define GOALSYNC_SERVER_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -67,6 +68,10 @@ struct ServerOptions {
   // More gRPC services to serve on the same port (a replica group's, server/cluster/). Not
   // owned; must outlive the server.
   std::vector<grpc::Service*> extra_services;
+  // In a replica group: the group's state for the metrics (leader, epoch, follower lag),
+  // asked at each scrape; must be cheap and callable from any thread until Shutdown. Empty:
+  // a single node, no cluster metrics.
+  std::function<ClusterGauges()> cluster_gauges;
 };
 
 // Whether `listen` (host:port) is a loopback address (127.x.x.x, [::1], localhost).

@@ -62,6 +62,17 @@ class ClusterNode final : public Replicator {
       grpc::ServerReaderWriter<goalsync::v1::FollowDown, goalsync::v1::FollowUp>* stream);
   LogStore* store() { return store_; }
 
+  // What goalsyncd's metrics export of the group (node_metrics.cc): whether this node leads
+  // (and serves), the epoch as NodeState() reports it, and while leading, each follower
+  // streaming from it with the events it lacks of the leader's durable heads (summed over
+  // workspaces). Cheap: no I/O.
+  struct MetricsView {
+    bool leader = false;
+    uint64_t epoch = 0;
+    std::map<std::string, uint64_t> follower_lag;  // node id -> events behind
+  };
+  MetricsView Metrics();
+
  private:
   struct Follower {
     uint64_t epoch = 0;

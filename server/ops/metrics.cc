@@ -123,6 +123,39 @@ void Metrics::ObserveBackup(absl::Duration took, uint64_t bytes_copied, bool ok)
   backups_->Add({{"result", ok ? "ok" : "failed"}}).Increment();
 }
 
+void Metrics::SetCluster(const ClusterGauges& cluster) {
+  absl::MutexLock lock(&cluster_mu_);
+  auto& r = *registry_;
+  if (cluster_leader_ == nullptr) {
+    cluster_leader_ = &Build(prometheus::BuildGauge(), "goalsync_cluster_is_leader",
+                             "1 on the replica group's leader once it serves (takes appends), "
+                             "else 0.", r).Add({});
+    cluster_epoch_ = &Build(prometheus::BuildGauge(), "goalsync_cluster_epoch",
+                            "The epoch of the leader this node follows or is (the etcd "
+                            "revision of its election key); it changes at each failover.", r)
+                          .Add({});
+    cluster_lag_ = &Build(prometheus::BuildGauge(), "goalsync_cluster_replication_lag_events",
+                          "On the leader: events of its durable heads a follower streaming "
+                          "from it has not acknowledged, summed over workspaces, by follower "
+                          "node id.", r);
+  }
+  cluster_leader_->Set(cluster.leader ? 1 : 0);
+  cluster_epoch_->Set(static_cast<double>(cluster.epoch));
+  for (auto it = cluster_lag_series_.begin(); it != cluster_lag_series_.end();) {
+    if (cluster.follower_lag.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    cluster_lag_->Remove(it->second);
+    it = cluster_lag_series_.erase(it);
+  }
+  for (const auto& [id, lag] : cluster.follower_lag) {
+    prometheus::Gauge*& g = cluster_lag_series_[id];
+    if (g == nullptr) g = &cluster_lag_->Add({{"follower", id}});
+    g->Set(static_cast<double>(lag));
+  }
+}
+
 void Metrics::SetScrapeHook(std::function<void()> hook) {
   absl::MutexLock lock(&hook_mu_);
   hook_ = std::move(hook);

@@ -11,6 +11,7 @@
 #define GOALSYNC_SERVER_OPS_METRICS_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,14 @@
 #include "prometheus/registry.h"
 
 namespace goalsync::server {
+
+// A replica group member's state, as the metrics show it (ClusterNode::Metrics).
+struct ClusterGauges {
+  bool leader = false;
+  uint64_t epoch = 0;
+  // While leading: each follower streaming from this node (node id) and the events it lacks.
+  std::map<std::string, uint64_t> follower_lag;
+};
 
 class Metrics {
  public:
@@ -52,6 +61,10 @@ class Metrics {
   prometheus::Gauge& resident_memory_bytes() { return *resident_memory_bytes_; }
   // A backup finished (goalsyncd backup or the Admin rpc).
   void ObserveBackup(absl::Duration took, uint64_t bytes_copied, bool ok);
+  // In a replica group: sets the leader, epoch and per-follower lag gauges (registered on the
+  // first call: a single node exports none of them). A follower no longer listed loses its
+  // series. The label is a node id, bounded by the group's size.
+  void SetCluster(const ClusterGauges& cluster);
 
   // Runs just before every scrape, to refresh the gauges read from elsewhere. Set once,
   // before the first scrape.
@@ -86,6 +99,11 @@ class Metrics {
   prometheus::Histogram* backup_duration_;
   prometheus::Counter* backup_bytes_;
   prometheus::Family<prometheus::Counter>* backups_;
+  absl::Mutex cluster_mu_;
+  prometheus::Gauge* cluster_leader_ ABSL_GUARDED_BY(cluster_mu_) = nullptr;
+  prometheus::Gauge* cluster_epoch_ ABSL_GUARDED_BY(cluster_mu_) = nullptr;
+  prometheus::Family<prometheus::Gauge>* cluster_lag_ ABSL_GUARDED_BY(cluster_mu_) = nullptr;
+  std::map<std::string, prometheus::Gauge*> cluster_lag_series_ ABSL_GUARDED_BY(cluster_mu_);
 
   absl::Mutex hook_mu_;
   std::function<void()> hook_ ABSL_GUARDED_BY(hook_mu_);
