@@ -44,9 +44,11 @@ absl::Status ValidateAppendRequest(const AppendRequest& request, size_t max_batc
 
 namespace {
 
-// Sealed groups that may wait for the writer. Two keeps the disk busy (one being written, one
-// ready) while letting requests that arrive meanwhile pile up into a bigger next group.
-constexpr size_t kMaxStagedGroups = 2;
+// Sealed groups that may wait for the writer: one, ready while the writer writes the one
+// before, keeps the disk busy. Requests that arrive meanwhile pile up in the queue and go into
+// the next group whole; a second ready group would split them into smaller groups, each
+// waiting for its own fsync (at 64 clients: ~3 fsyncs of latency instead of ~2).
+constexpr size_t kMaxStagedGroups = 1;
 
 }  // namespace
 
@@ -81,15 +83,36 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
     std::move(done)(std::move(s));  // e.g. the disk is full: refused before anything is staged
     return;
   }
+  bool stopping;
   {
     absl::MutexLock lock(&queue_mu_);
-    if (!stopping_) {
+    stopping = stopping_;
+    // An idle pipeline: stage, write and ack this request on the caller's thread, sparing it
+    // two thread hand-offs (about a third of a lone append's latency on a small machine).
+    // Requests that arrive meanwhile queue up for the stager as usual. Not in a replica
+    // group, whose replication waits on the network and must not hold a gRPC thread.
+    const bool idle = queue_.empty() && staged_.empty() && !staging_ && !writing_ &&
+                      options_.replicator == nullptr;
+    if (!stopping && !idle) {
       queue_.push_back({&request, std::move(done), std::move(writer)});
       return;
     }
+    if (!stopping) {
+      staging_ = true;
+      writing_ = true;
+    }
   }
-  std::move(done)(absl::UnavailableError("goalsyncd is shutting down: retry on another server "
-                                         "or after restart"));
+  if (stopping) {
+    std::move(done)(absl::UnavailableError("goalsyncd is shutting down: retry on another server "
+                                           "or after restart"));
+    return;
+  }
+  std::vector<Pending> lone;
+  lone.push_back({&request, std::move(done), std::move(writer)});
+  std::unique_ptr<Staged> group = StageAndHandOver(std::move(lone), /*to_writer=*/false);
+  WriteGroup(*group);
+  absl::MutexLock lock(&queue_mu_);
+  writing_ = false;
 }
 
 void EventLog::RunStager() {
@@ -99,6 +122,7 @@ void EventLog::RunStager() {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
           +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
+            if (self->staging_) return false;  // a caller stages its lone request
             return (!self->queue_.empty() && self->staged_.size() < kMaxStagedGroups) ||
                    (self->queue_.empty() && self->stopping_);
           },
@@ -114,15 +138,24 @@ void EventLog::RunStager() {
         requests.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      staging_ = true;
     }
-    const absl::Time staging = absl::Now();
-    const size_t taken = requests.size();
-    std::unique_ptr<Staged> group = StageGroup(std::move(requests));
-    if (options_.observer) options_.observer->OnGroupStaged(absl::Now() - staging, taken);
-    absl::MutexLock lock(&queue_mu_);
-    in_flight_.push_back(group->commit);
-    staged_.push_back(std::move(group));
+    StageAndHandOver(std::move(requests), /*to_writer=*/true);
   }
+}
+
+std::unique_ptr<EventLog::Staged> EventLog::StageAndHandOver(std::vector<Pending> requests,
+                                                             bool to_writer) {
+  const absl::Time staging = absl::Now();
+  const size_t taken = requests.size();
+  std::unique_ptr<Staged> group = StageGroup(std::move(requests));
+  if (options_.observer) options_.observer->OnGroupStaged(absl::Now() - staging, taken);
+  absl::MutexLock lock(&queue_mu_);
+  in_flight_.push_back(group->commit);
+  staging_ = false;
+  if (!to_writer) return group;
+  staged_.push_back(std::move(group));
+  return nullptr;
 }
 
 std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requests) {
@@ -163,54 +196,65 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
 void EventLog::RunWriter() {
   for (;;) {
     std::unique_ptr<Staged> group;
-    absl::Status broken;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
           +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
-            return !self->staged_.empty() || self->stager_done_;
+            if (self->writing_) return false;  // a caller writes its lone request's group
+            return !self->staged_.empty() || (self->stager_done_ && !self->staging_);
           },
           this));
       if (staged_.empty()) return;  // the stager is done and everything is written
       group = std::move(staged_.front());
       staged_.pop_front();
-      broken = broken_;
+      writing_ = true;
     }
-    const absl::Time writing = absl::Now();
-    absl::Status written = broken.ok() ? group->commit->Write() : broken;
-    if (written.ok() && options_.replicator != nullptr) written = Replicate(*group);
-    if (options_.observer && broken.ok()) {
-      size_t events = 0;
-      for (const auto& e : group->events) events += e.size();
-      if (events > 0 || !written.ok()) {
-        options_.observer->OnGroupWritten(absl::Now() - writing, events, written);
-      }
+    WriteGroup(*group);
+    absl::MutexLock lock(&queue_mu_);
+    writing_ = false;
+  }
+}
+
+void EventLog::WriteGroup(Staged& group) {
+  absl::Status broken;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    broken = broken_;
+  }
+  const absl::Time writing = absl::Now();
+  absl::Status written = broken.ok() ? group.commit->Write() : broken;
+  if (written.ok() && options_.replicator != nullptr) written = Replicate(group);
+  if (options_.observer && broken.ok()) {
+    size_t events = 0;
+    for (const auto& e : group.events) events += e.size();
+    if (events > 0 || !written.ok()) {
+      options_.observer->OnGroupWritten(absl::Now() - writing, events, written);
     }
-    if (!written.ok()) {
-      if (broken.ok()) {
-        spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
-                      written.ToString());
-      }
-      written = absl::UnavailableError(absl::StrCat(
-          "goalsyncd could not write its log and refuses appends until restarted: ",
-          written.message()));
-      for (auto& r : group->responses) {
-        if (r.ok()) r = written;
-      }
+  }
+  if (!written.ok()) {
+    if (broken.ok()) {
+      spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
+                    written.ToString());
     }
-    {
-      absl::MutexLock lock(&queue_mu_);
-      if (!written.ok()) broken_ = written;
-      std::erase(in_flight_, group->commit);
+    written = absl::UnavailableError(absl::StrCat(
+        "goalsyncd could not write its log and refuses appends until restarted: ",
+        written.message()));
+    for (auto& r : group.responses) {
+      if (r.ok()) r = written;
     }
-    if (!written.ok()) MarkPlansStale();
-    // Advance the committed head before acking, so that a reader who got an ack sees its event.
-    for (size_t i = 0; i < group->requests.size(); ++i) {
-      if (written.ok() && !group->events[i].empty()) Publish(*group->workspaces[i], group->events[i]);
-    }
-    for (size_t i = 0; i < group->requests.size(); ++i) {
-      std::move(group->requests[i].done)(std::move(group->responses[i]));
-    }
+  }
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!written.ok()) broken_ = written;
+    std::erase(in_flight_, group.commit);
+  }
+  if (!written.ok()) MarkPlansStale();
+  // Advance the committed head before acking, so that a reader who got an ack sees its event.
+  for (size_t i = 0; i < group.requests.size(); ++i) {
+    if (written.ok() && !group.events[i].empty()) Publish(*group.workspaces[i], group.events[i]);
+  }
+  for (size_t i = 0; i < group.requests.size(); ++i) {
+    std::move(group.requests[i].done)(std::move(group.responses[i]));
   }
 }
 
@@ -271,6 +315,7 @@ absl::Status EventLog::ReadCommittedPlan(Workspace& ws,
 }
 
 absl::StatusOr<std::shared_ptr<const PlanCut>> EventLog::CutPlan(Workspace& ws, uint64_t seq) {
+  ReleaseHold();  // a cut kept or made from the store needs no loaded plan
   uint64_t committed;
   std::string committed_hash;
   {
@@ -406,6 +451,7 @@ absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const 
 }
 
 absl::StatusOr<goalsync::v1::PlanState> EventLog::StateAsOf(Workspace& ws, uint64_t seq) {
+  ReleaseHold();  // folded from the store
   return Rebuild(ws.id, ws.name, std::min(seq, ws.CommittedSeq()));
 }
 

@@ -5,7 +5,9 @@
 // group -> the writer thread writes the group in one synced WriteBatch (group commit) ->
 // committed head advances -> live subscribers are offered the events -> each request's
 // callback runs. A callback with OK means the events are on disk. The stager prepares the
-// next group while the writer waits for the disk.
+// next group while the writer waits for the disk. When nothing is queued, staged or being
+// written, a request skips both hand-offs: its caller stages, writes and acks it (while the
+// stager may already stage the requests that arrived meanwhile).
 //
 // If a write fails, the log stops taking appends (UNAVAILABLE) until goalsyncd restarts:
 // what is on disk is consistent, but a disk that failed an fsync is not to be trusted.
@@ -87,8 +89,10 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   // Appends request.events to request.workspace (semantics and errors: log.proto's Append).
-  // `request` must stay valid until `done` has run. `done` runs exactly once: inline for
-  // invalid requests and after Stop(), else on the writer thread, where it must not block.
+  // `request` must stay valid until `done` has run. `done` runs exactly once, where it must
+  // not block: inline for invalid requests and after Stop(); inline too, after the write,
+  // when the log was idle (a lone append is staged and written on the caller's thread);
+  // else on the writer thread. So the caller must not hold a lock `done` takes.
   // `writer`: the authenticated caller (its identity becomes each event's actor and its role
   // is checked per event); nullopt in --insecure-no-auth mode.
   void Append(const goalsync::v1::AppendRequest& request, AppendDone done,
@@ -187,6 +191,13 @@ class EventLog {
   void RunStager();
   void RunWriter();
   std::unique_ptr<Staged> StageGroup(std::vector<Pending> requests);
+  // Stages `requests` as one group (the caller has set staging_) and clears staging_; the
+  // group goes to the writer's queue (nullptr returned) or, for a caller that holds writing_
+  // and writes the group itself, back to the caller.
+  std::unique_ptr<Staged> StageAndHandOver(std::vector<Pending> requests, bool to_writer);
+  // Writes a sealed group (the caller has set writing_; groups are written in the order they
+  // were sealed), then publishes its events and runs each request's callback.
+  void WriteGroup(Staged& group);
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
   // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
   absl::Status Replicate(const Staged& group);
@@ -229,6 +240,10 @@ class EventLog {
   // Groups sealed and not yet written, for the stager's duplicate checks.
   std::vector<std::shared_ptr<const GroupCommit>> in_flight_ ABSL_GUARDED_BY(queue_mu_);
   bool stager_done_ ABSL_GUARDED_BY(queue_mu_) = false;
+  // Whether a group is being staged / written, by the stager and writer threads or by a
+  // caller of Append that found the pipeline idle (one stager and one writer at a time).
+  bool staging_ ABSL_GUARDED_BY(queue_mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(queue_mu_) = false;
   // Set once a write failed; every later append fails with it.
   absl::Status broken_ ABSL_GUARDED_BY(queue_mu_);
   // Loaded plans (leaf lock: taken alone or under one ws.mu).

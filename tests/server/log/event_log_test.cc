@@ -221,6 +221,47 @@ TEST_F(EventLogTest, ASinkGoesLiveOnlyWhenCaughtUpAndThenSeesEveryCommit) {
   EXPECT_EQ(log_->TryGoLive(ws, 6, sink).status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(EventLogTest, ALoneAppendIsWrittenAndAckedOnTheCallersThread) {
+  // Nothing queued, staged or being written: the caller's thread does it all, so `done` has
+  // run, with the event durable and readable, by the time Append returns.
+  std::optional<absl::StatusOr<AppendResponse>> result;
+  std::thread::id acked_on;
+  const AppendRequest req = Request("acme", {"a"});
+  log_->Append(req, [&](absl::StatusOr<AppendResponse> r) {
+    acked_on = std::this_thread::get_id();
+    result = std::move(r);
+  });
+  ASSERT_TRUE(result.has_value()) << "acked before Append returned";
+  ASSERT_TRUE(result->ok()) << result->status();
+  EXPECT_EQ(acked_on, std::this_thread::get_id());
+  EXPECT_EQ(log_->Head("acme")->seq(), 1u);
+  EXPECT_EQ(ReadAll("acme").size(), 1u);
+}
+
+TEST_F(EventLogTest, AnAppendMadeWhileALoneOneIsBeingWrittenGoesThroughThePipelineAfterIt) {
+  // The lone append's callback runs while its caller still holds the writer's turn, so an
+  // append made from it is queued: the stager and writer threads take it, after the first.
+  const AppendRequest first = Request("acme", {"a"});
+  const AppendRequest second = Request("acme", {"b"});
+  std::promise<absl::StatusOr<AppendResponse>> second_done;
+  std::thread::id second_acked_on;
+  uint64_t first_seq = 0;
+  log_->Append(first, [&](absl::StatusOr<AppendResponse> r) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    first_seq = r->results(0).seq();
+    log_->Append(second, [&](absl::StatusOr<AppendResponse> r2) {
+      second_acked_on = std::this_thread::get_id();
+      second_done.set_value(std::move(r2));
+    });
+  });
+  absl::StatusOr<AppendResponse> r2 = second_done.get_future().get();
+  ASSERT_TRUE(r2.ok()) << r2.status();
+  EXPECT_EQ(first_seq, 1u);
+  EXPECT_EQ(r2->results(0).seq(), 2u);
+  EXPECT_NE(second_acked_on, std::this_thread::get_id()) << "acked by the writer thread";
+  EXPECT_EQ(ReadAll("acme").size(), 2u);
+}
+
 TEST_F(EventLogTest, AppendsAfterStopAreUnavailable) {
   log_->Stop();
   EXPECT_EQ(AppendNow(*log_, Request("acme", {"a"})).status().code(),
