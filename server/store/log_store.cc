@@ -7,6 +7,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "server/store/keys.h"
+#include "server/store/zeroed_wal_fs.h"
 
 namespace goalsync::server {
 namespace {
@@ -94,6 +95,13 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   // At open, keep what the WAL replay recovers in memtables instead of writing it out first.
   db_options.avoid_flush_during_recovery = true;
   if (options.env != nullptr) db_options.env = options.env;
+  std::unique_ptr<rocksdb::Env> zeroed_env;
+  if (!options.read_only && options.zeroed_wal_bytes > 0) {
+    rocksdb::Env* base = options.env != nullptr ? options.env : rocksdb::Env::Default();
+    zeroed_env = rocksdb::NewCompositeEnv(std::make_shared<ZeroedWalFileSystem>(
+        base->GetFileSystem(), options.dir, options.zeroed_wal_bytes));
+    db_options.env = zeroed_env.get();
+  }
   auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (int f = 0; f < kFamilyCount; ++f) {
@@ -112,15 +120,20 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
     }
     return FromRocks(s, absl::StrCat("opening data dir ", options.dir));
   }
-  std::unique_ptr<LogStore> store(
-      new LogStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  std::unique_ptr<LogStore> store(new LogStore(options, std::move(zeroed_env),
+                                               std::unique_ptr<rocksdb::DB>(raw),
+                                               std::move(handles)));
   if (absl::Status st = store->LoadMeta(); !st.ok()) return st;
   return store;
 }
 
-LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::DB> db,
+LogStore::LogStore(StoreOptions options, std::unique_ptr<rocksdb::Env> env,
+                   std::unique_ptr<rocksdb::DB> db,
                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)) {}
+    : options_(std::move(options)),
+      env_(std::move(env)),
+      db_(std::move(db)),
+      handles_(std::move(handles)) {}
 
 LogStore::~LogStore() {
   if (!options_.read_only) {

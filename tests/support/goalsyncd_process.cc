@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,10 @@ absl::Status GoalsyncdProcess::Start() {
   std::vector<std::string> args = {GOALSYNCD_PATH, "--data-dir", data_dir_, "--listen",
                                    "127.0.0.1:0"};
   if (!auth_) args.push_back("--insecure-no-auth");
+  // Zeroed WAL files as in production, but 1 MiB ones: every test's server writes its spare.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--zeroed-wal-mb") == extra_args_.end()) {
+    args.insert(args.end(), {"--zeroed-wal-mb", "1"});
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = fork();
   if (pid_ == 0) {
