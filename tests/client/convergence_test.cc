@@ -7,8 +7,9 @@
 //   - nothing was lost silently, field by field (every settable field of every entity,
 //     docs/merge.md): each accepted edit is the field's current value, or was knowingly
 //     overwritten (by an edit whose writer had seen it, or had seen an edit setting the same
-//     value), or agrees with the current value, or is the loser of a conflict record; every creation exists; every append-only row (check-
-//     ins, allocations, budgets, time blocks) is counted;
+//     value), or agrees with the current value, or is the loser of a conflict record, or
+//     set the same value as a concurrent edit that is; every creation exists; every
+//     append-only row (check-ins, allocations, budgets, time blocks) is counted;
 //   - nothing stored is outside the schema (core::CheckSchema on every event and the plan).
 // The seed is printed; GOALSYNC_SEED=N replays one. The soak mode (ctest label `soak`,
 // GOALSYNC_SOAK_SCHEDULES, default 10000) runs that many seeds, each a fresh workspace.
@@ -292,12 +293,33 @@ struct FieldEdit {
   std::string value;
 };
 
+std::string GoalKey(const std::string& id, const std::string& f) { return "g/" + id + "#" + f; }
+std::string TaskKey(const std::string& gid, const std::string& tid, const std::string& f) {
+  return "t/" + gid + "/" + tid + "#" + f;
+}
+
+// The field a conflict is about and the value that lost, as FieldsOf would give them for the
+// losing edit: a decision as its verdict, "archived" as 1/0, a task status as its number.
+FieldEdit LoserOf(const goalsync::v1::Conflict& c) {
+  if (!c.change_request_id().empty()) {  // "approved: note" -> "approved"
+    return {"cr/" + c.change_request_id() + "#decision",
+            c.losing_value().substr(0, c.losing_value().find(':'))};
+  }
+  const std::string key = !c.task_id().empty() ? TaskKey(c.goal_id(), c.task_id(), c.field())
+                                               : GoalKey(c.goal_id(), c.field());
+  std::string value = c.losing_value();
+  if (c.field() == "archived") value = value == "archived" ? "1" : "0";
+  goalsync::v1::TaskStatus status;
+  if (c.field() == "status" && goalsync::v1::TaskStatus_Parse(value, &status)) {
+    value = absl::StrCat(static_cast<int>(status));  // as a TaskStatusSet's value
+  }
+  return {key, value};
+}
+
 std::vector<FieldEdit> FieldsOf(const Event& e, const PlanState& end) {
   const Payload& p = e.payload();
-  auto g = [](const std::string& id, const std::string& f) { return "g/" + id + "#" + f; };
-  auto t = [](const std::string& gid, const std::string& tid, const std::string& f) {
-    return "t/" + gid + "/" + tid + "#" + f;
-  };
+  auto g = GoalKey;
+  auto t = TaskKey;
   auto raci = [&](const std::string& gid, const std::string& tid, goalsync::v1::RaciRole role,
                   const std::string& person) {
     const std::string f = absl::StrCat("raci/", goalsync::v1::RaciRole_Name(role), "/", person);
@@ -368,28 +390,15 @@ std::vector<FieldEdit> FieldsOf(const Event& e, const PlanState& end) {
       if (!x.keep_losing_value()) return {};
       for (const auto& c : end.conflicts()) {
         if (c.id() != x.conflict_id()) continue;
-        if (!c.change_request_id().empty()) {
-          // "approved: note" -> "approved", as a decision event's value; an approval kept
-          // sets the request's period targets too.
-          const std::string verdict = c.losing_value().substr(0, c.losing_value().find(':'));
-          std::vector<FieldEdit> out = {{"cr/" + c.change_request_id() + "#decision", verdict}};
-          auto it = end.change_requests().find(c.change_request_id());
-          if (verdict == "approved" && it != end.change_requests().end()) {
-            for (const auto& pt : it->second.period_targets()) {
-              out.push_back({g(c.goal_id(), "period." + pt.period()), absl::StrCat(pt.target())});
-            }
+        std::vector<FieldEdit> out = {LoserOf(c)};
+        // An approval kept sets the request's period targets too.
+        auto it = end.change_requests().find(c.change_request_id());
+        if (out[0].value == "approved" && it != end.change_requests().end()) {
+          for (const auto& pt : it->second.period_targets()) {
+            out.push_back({g(c.goal_id(), "period." + pt.period()), absl::StrCat(pt.target())});
           }
-          return out;
         }
-        const std::string key = !c.task_id().empty() ? t(c.goal_id(), c.task_id(), c.field())
-                                                     : g(c.goal_id(), c.field());
-        std::string value = c.losing_value();
-        if (c.field() == "archived") value = value == "archived" ? "1" : "0";
-        goalsync::v1::TaskStatus status;
-        if (c.field() == "status" && goalsync::v1::TaskStatus_Parse(value, &status)) {
-          value = absl::StrCat(static_cast<int>(status));  // as a TaskStatusSet's value
-        }
-        return {{key, value}};
+        return out;
       }
       return {};
     }
@@ -705,6 +714,16 @@ void ConvergenceTest::Run(uint64_t seed, const std::string& workspace, bool verb
     // Agreed: the value it set is the value that stands (a concurrent edit with the same value,
     // or a revert back to it).
     if (!ok) ok = CurrentValue(state, f.key) == std::optional<std::string>(f.value);
+    // Agreed with a recorded loser: a concurrent edit set the same value and held the field's
+    // blame when a third edit, made without seeing either, beat it. The conflict names that
+    // one and keeps the value both set (one last change per field: docs/merge.md).
+    for (const goalsync::v1::Conflict& c : state.conflicts()) {
+      if (ok) break;
+      const FieldEdit lost = LoserOf(c);
+      auto loser = by_seq.find(c.loser().seq());
+      ok = lost.key == f.key && lost.value == f.value && loser != by_seq.end() &&
+           !saw(e, *loser->second) && !saw(*loser->second, e);
+    }
     if (ok) continue;
     std::string story = absl::StrCat("; base_seq ", e.base_seq(), ", the field's last change: seq ",
                                      current);
