@@ -62,6 +62,10 @@ EventLog::EventLog(LogStore& store, EventLogOptions options)
       writer_([this] {
         pthread_setname_np(pthread_self(), "gs-writer");
         RunWriter();
+      }),
+      acker_([this] {
+        pthread_setname_np(pthread_self(), "gs-acker");
+        RunAcker();
       }) {}
 
 EventLog::~EventLog() {
@@ -111,8 +115,11 @@ void EventLog::Append(const AppendRequest& request, AppendDone done, std::option
   lone.push_back({&request, std::move(done), std::move(writer)});
   std::unique_ptr<Staged> group = StageAndHandOver(std::move(lone), /*to_writer=*/false);
   WriteGroup(*group);
-  absl::MutexLock lock(&queue_mu_);
-  writing_ = false;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    writing_ = false;
+  }
+  Ack(*group);
 }
 
 void EventLog::RunStager() {
@@ -210,8 +217,38 @@ void EventLog::RunWriter() {
       writing_ = true;
     }
     WriteGroup(*group);
-    absl::MutexLock lock(&queue_mu_);
-    writing_ = false;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      writing_ = false;
+    }
+    // The acks go out from the acker thread while this one writes the next group: sending
+    // them (a message per request) would otherwise sit between one fsync and the next.
+    absl::MutexLock lock(&ack_mu_);
+    acks_.push_back(std::move(group));
+  }
+}
+
+void EventLog::RunAcker() {
+  for (;;) {
+    std::unique_ptr<Staged> group;
+    {
+      absl::MutexLock lock(&ack_mu_);
+      ack_mu_.Await(absl::Condition(
+          +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->ack_mu_) {
+            return !self->acks_.empty() || self->writer_done_;
+          },
+          this));
+      if (acks_.empty()) return;  // the writer is done and every ack is sent
+      group = std::move(acks_.front());
+      acks_.pop_front();
+    }
+    Ack(*group);
+  }
+}
+
+void EventLog::Ack(Staged& group) {
+  for (size_t i = 0; i < group.requests.size(); ++i) {
+    std::move(group.requests[i].done)(std::move(group.responses[i]));
   }
 }
 
@@ -252,9 +289,6 @@ void EventLog::WriteGroup(Staged& group) {
   // Advance the committed head before acking, so that a reader who got an ack sees its event.
   for (size_t i = 0; i < group.requests.size(); ++i) {
     if (written.ok() && !group.events[i].empty()) Publish(*group.workspaces[i], group.events[i]);
-  }
-  for (size_t i = 0; i < group.requests.size(); ++i) {
-    std::move(group.requests[i].done)(std::move(group.responses[i]));
   }
 }
 
@@ -550,6 +584,11 @@ void EventLog::Stop() {
   }
   if (stager_.joinable()) stager_.join();
   if (writer_.joinable()) writer_.join();
+  {
+    absl::MutexLock lock(&ack_mu_);
+    writer_done_ = true;
+  }
+  if (acker_.joinable()) acker_.join();
 }
 
 }  // namespace goalsync::server

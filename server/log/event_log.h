@@ -3,8 +3,8 @@
 // Append: validate (caller's thread) -> queue -> the stager thread takes every queued
 // request, resolves duplicates and expected_seq, assigns seqs and chains hashes into one
 // group -> the writer thread writes the group in one synced WriteBatch (group commit) ->
-// committed head advances -> live subscribers are offered the events -> each request's
-// callback runs. A callback with OK means the events are on disk. The stager prepares the
+// committed head advances -> live subscribers are offered the events -> the acker thread
+// runs each request's callback (while the writer writes the next group). A callback with OK means the events are on disk. The stager prepares the
 // next group while the writer waits for the disk. When nothing is queued, staged or being
 // written, a request skips both hand-offs: its caller stages, writes and acks it (while the
 // stager may already stage the requests that arrived meanwhile).
@@ -92,7 +92,7 @@ class EventLog {
   // `request` must stay valid until `done` has run. `done` runs exactly once, where it must
   // not block: inline for invalid requests and after Stop(); inline too, after the write,
   // when the log was idle (a lone append is staged and written on the caller's thread);
-  // else on the writer thread. So the caller must not hold a lock `done` takes.
+  // else on the acker thread. So the caller must not hold a lock `done` takes.
   // `writer`: the authenticated caller (its identity becomes each event's actor and its role
   // is checked per event); nullopt in --insecure-no-auth mode.
   void Append(const goalsync::v1::AppendRequest& request, AppendDone done,
@@ -196,8 +196,11 @@ class EventLog {
   // and writes the group itself, back to the caller.
   std::unique_ptr<Staged> StageAndHandOver(std::vector<Pending> requests, bool to_writer);
   // Writes a sealed group (the caller has set writing_; groups are written in the order they
-  // were sealed), then publishes its events and runs each request's callback.
+  // were sealed), then publishes its events; Ack then runs each request's callback.
   void WriteGroup(Staged& group);
+  void Ack(Staged& group);
+  // Acks the groups the writer thread wrote, in order.
+  void RunAcker();
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
   // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
   absl::Status Replicate(const Staged& group);
@@ -253,8 +256,13 @@ class EventLog {
   absl::Mutex holds_mu_;
   absl::flat_hash_map<std::thread::id, Workspace*> holds_ ABSL_GUARDED_BY(holds_mu_);
   std::atomic<uint64_t> use_clock_{0};
+  // Groups written by the writer thread, waiting for the acker thread to run their callbacks.
+  absl::Mutex ack_mu_;
+  std::deque<std::unique_ptr<Staged>> acks_ ABSL_GUARDED_BY(ack_mu_);
+  bool writer_done_ ABSL_GUARDED_BY(ack_mu_) = false;
   std::thread stager_;
   std::thread writer_;
+  std::thread acker_;
 };
 
 // Validates an append request as a writer sent it (workspace name, event count, each event's

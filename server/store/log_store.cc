@@ -1,5 +1,6 @@
 #include "server/store/log_store.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -98,8 +99,15 @@ absl::StatusOr<std::unique_ptr<LogStore>> LogStore::Open(const StoreOptions& opt
   std::unique_ptr<rocksdb::Env> zeroed_env;
   if (!options.read_only && options.zeroed_wal_bytes > 0) {
     rocksdb::Env* base = options.env != nullptr ? options.env : rocksdb::Env::Default();
-    zeroed_env = rocksdb::NewCompositeEnv(std::make_shared<ZeroedWalFileSystem>(
-        base->GetFileSystem(), options.dir, options.zeroed_wal_bytes));
+    // A new data dir: make it now, so that the first spare is ready for the first WAL (a
+    // one-time write of zeroed_wal_bytes). Later starts find the spare the last run left.
+    std::error_code error;
+    const bool fresh = !std::filesystem::exists(options.dir, error) &&
+                       std::filesystem::create_directories(options.dir, error);
+    auto zeroed = std::make_shared<ZeroedWalFileSystem>(base->GetFileSystem(), options.dir,
+                                                        options.zeroed_wal_bytes);
+    if (fresh) (void)zeroed->WaitForSpare(absl::Seconds(30));  // without it, WALs just grow
+    zeroed_env = rocksdb::NewCompositeEnv(std::move(zeroed));
     db_options.env = zeroed_env.get();
   }
   auto cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
