@@ -14,6 +14,16 @@ namespace {
 // down (cut off from its followers): about as long as etcd takes to replace a dead leader.
 constexpr double kQuorumWait = 1.5;
 
+// Whether `won` (a Campaign's answer under `lease`) still leads: etcd also ends a campaign
+// whose own key went with its expired lease, and after a stall it may end one whose lease
+// has expired but is not revoked yet (a keep-alive then waits for the revocation).
+bool StillLeads(EtcdClient& etcd, const std::string& election, const LeaderInfo& won,
+                int64_t lease) {
+  absl::StatusOr<LeaderInfo> now = etcd.Leader(election);
+  return now.ok() && now->key == won.key && now->epoch == won.epoch &&
+         etcd.KeepAliveOnce(lease).ok();
+}
+
 }  // namespace
 
 absl::StatusOr<AckMode> ParseAckMode(const std::string& text) {
@@ -214,8 +224,15 @@ void ClusterNode::RunLease() {
     if (ttl.ok()) {
       last_ok = absl::Now();
     } else if (absl::IsNotFound(ttl.status())) {
-      if (!Stopping()) Restart("this node's etcd lease expired (paused or cut off from etcd)");
-      return;
+      if (Stopping()) return;
+      // Its leadership (if it led or was starting to) ended with the lease. A follower had
+      // none: restarting it too would take every member down at once after an etcd stall
+      // longer than the TTL, and the group could not serve until a majority was back.
+      if (role != Role::kFollower) {
+        Restart("this node's etcd lease expired (paused or cut off from etcd)");
+      }
+      if (!RenewLease()) return;
+      last_ok = absl::Now();
     } else if (role != Role::kFollower && absl::Now() - last_ok > options_.lease_ttl * 3 / 4) {
       // Cut off from etcd: our lease is about to expire and another node to lead.
       if (!Stopping()) Restart("the leader cannot reach etcd: stepping down before its lease ends");
@@ -230,6 +247,34 @@ void ClusterNode::RunLease() {
   }
 }
 
+bool ClusterNode::RenewLease() {
+  const std::string alive = options_.Prefix() + "alive/" + options_.node_id;
+  for (;;) {
+    absl::StatusOr<int64_t> lease = etcd_.GrantLease(options_.lease_ttl);
+    absl::Status put = lease.ok() ? etcd_.Put(alive, options_.advertise, *lease) : lease.status();
+    if (put.ok()) {
+      {
+        absl::MutexLock lock(&mu_);
+        if (role_ != Role::kFollower) {  // won with the old lease meanwhile: that ended too
+          mu_.Unlock();
+          Restart("this node's etcd lease expired while it started to lead");
+        }
+        lease_ = *lease;
+      }
+      // The campaign under the old lease is void (its key went with it): campaign anew.
+      etcd_.InterruptCampaign();
+      spdlog::warn("cluster: node {}'s etcd lease expired; it follows on under a new one",
+                   options_.node_id);
+      return true;
+    }
+    if (lease.ok()) (void)etcd_.RevokeLease(*lease);
+    spdlog::warn("cluster: cannot renew node {}'s etcd lease ({}), retrying", options_.node_id,
+                 put.ToString());
+    absl::MutexLock lock(&mu_);
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.lease_ttl / 4)) return false;
+  }
+}
+
 void ClusterNode::RunCampaign() {
   const std::string election = options_.Prefix() + "election";
   for (;;) {
@@ -241,6 +286,9 @@ void ClusterNode::RunCampaign() {
     }
     absl::StatusOr<LeaderInfo> won =
         etcd_.Campaign(election, lease, absl::StrCat(options_.node_id, " ", options_.advertise));
+    if (won.ok() && !StillLeads(etcd_, election, *won, lease)) {
+      won = absl::AbortedError("the campaign's key is gone (its lease expired)");
+    }
     if (!won.ok()) {
       absl::MutexLock lock(&mu_);
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(300))) return;

@@ -82,6 +82,9 @@ class ClusterNode final : public Replicator {
   };
 
   void RunLease();
+  // After a follower's lease expired: a new lease, alive again, a new campaign. False if
+  // the node is stopping.
+  bool RenewLease();
   void RunCampaign();
   void RunObserver();
   void RunFollow();

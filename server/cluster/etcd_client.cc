@@ -167,6 +167,11 @@ void EtcdClient::CancelCampaign() {
   if (campaign_ctx_ != nullptr) campaign_ctx_->TryCancel();
 }
 
+void EtcdClient::InterruptCampaign() {
+  absl::MutexLock lock(&mu_);
+  if (campaign_ctx_ != nullptr) campaign_ctx_->TryCancel();
+}
+
 absl::StatusOr<LeaderInfo> EtcdClient::Leader(const std::string& election) {
   v3electionpb::LeaderRequest req;
   req.set_name(election);

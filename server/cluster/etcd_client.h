@@ -59,12 +59,15 @@ class EtcdClient {
   absl::StatusOr<int64_t> KeepAliveOnce(int64_t lease);
   absl::Status RevokeLease(int64_t lease);
 
-  // Blocks until this lease's holder leads `election` (or `cancel` returns true between
-  // retries, or the call fails): the leader key. Cancel from another thread with
-  // CancelCampaign().
+  // Blocks until this lease's holder leads `election` (or the call fails): the leader key.
+  // Cancel from another thread with CancelCampaign() or InterruptCampaign(). etcd also
+  // returns success when the campaign's own key went with its expired lease while it
+  // waited: check with Leader() that the key returned still leads.
   absl::StatusOr<LeaderInfo> Campaign(const std::string& election, int64_t lease,
                                       const std::string& value);
   void CancelCampaign();
+  // Ends the Campaign call in progress (it returns CANCELLED); later calls campaign as usual.
+  void InterruptCampaign();
   // The current leader; NOT_FOUND if there is none.
   absl::StatusOr<LeaderInfo> Leader(const std::string& election);
   absl::Status Resign(const LeaderInfo& leader);

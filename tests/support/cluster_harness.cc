@@ -138,7 +138,7 @@ std::string ClusterHarness::ClientAddresses() const {
   return absl::StrJoin(all, ",");
 }
 
-absl::StatusOr<int> ClusterHarness::Leader(absl::Duration timeout) {
+absl::StatusOr<int> ClusterHarness::Leader(absl::Duration timeout, int other_than) {
   const absl::Time deadline = absl::Now() + timeout;
   absl::Status last = absl::DeadlineExceededError("no leader");
   while (absl::Now() < deadline) {
@@ -148,7 +148,7 @@ absl::StatusOr<int> ClusterHarness::Leader(absl::Duration timeout) {
       for (const auto& m : st->members()) {
         if (m.node_id() != st->leader() || m.role() != "leader") continue;
         for (int i = 0; i < size(); ++i) {
-          if (nodes_[i].id == m.node_id()) return i;
+          if (nodes_[i].id == m.node_id() && i != other_than) return i;
         }
       }
     } else {
@@ -192,6 +192,16 @@ std::string ClusterHarness::Log(int i) const {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+int ClusterHarness::RestartsInPlace(int i) const {
+  const std::string log = Log(i);
+  int n = 0;
+  for (size_t at = log.find("restarts in place"); at != std::string::npos;
+       at = log.find("restarts in place", at + 1)) {
+    ++n;
+  }
+  return n;
 }
 
 std::string ClusterHarness::LogTails() const {

@@ -47,9 +47,13 @@ class ClusterHarness {
   std::string ClientAddress(int i) const;
   TcpProxy& GrpcProxy(int i) { return *nodes_[i].front; }
   TcpProxy& EtcdProxy(int i) { return *nodes_[i].etcd; }
+  EtcdProcess& etcd() { return etcd_; }
+  // How many times node i restarted in place so far (its log's "restarts in place" lines).
+  int RestartsInPlace(int i) const;
   // The index of the node the group names as leader, once one serves an append-free check
   // (cluster status answers with a leader whose role is "leader"); waits at most `timeout`.
-  absl::StatusOr<int> Leader(absl::Duration timeout = absl::Seconds(30));
+  // With `other_than` >= 0, waits for a serving leader that is not that node.
+  absl::StatusOr<int> Leader(absl::Duration timeout = absl::Seconds(30), int other_than = -1);
   // Waits until every member is up and follows the current leader (holds its epoch mark);
   // with `exact`, until every member holds the same committed total (no load running).
   absl::Status WaitInSync(absl::Duration timeout, bool exact);

@@ -81,6 +81,14 @@ absl::Status EtcdProcess::Start() {
   return absl::UnavailableError("etcd did not start within 20 s");
 }
 
+void EtcdProcess::Pause() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void EtcdProcess::Resume() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
 void EtcdProcess::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);

@@ -22,6 +22,10 @@ class EtcdProcess {
   // Starts etcd and waits at most 20 s for "ready to serve client requests".
   absl::Status Start();
   void Kill();
+  // SIGSTOP / SIGCONT: etcd stalls (a slow disk, a starved CPU) and then goes on; leases
+  // whose TTL passed meanwhile expire when it resumes.
+  void Pause();
+  void Resume();
 
   // host:port of its client URL.
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(client_port_); }
