@@ -55,7 +55,9 @@ class ClusterNode final : public Replicator {
 
   // For the services.
   goalsync::v1::NodeStateResponse NodeState();
-  goalsync::v1::ClusterStatusResponse Status();
+  // The group as this node sees it; UNAVAILABLE if this node cannot reach etcd (it cannot
+  // tell who leads, so the caller should ask another member).
+  absl::StatusOr<goalsync::v1::ClusterStatusResponse> Status();
   // Runs the leader's side of one follower's stream until it ends (leader_session.cc).
   grpc::Status ServeFollower(
       grpc::ServerContext* ctx,
@@ -76,6 +78,9 @@ class ClusterNode final : public Replicator {
  private:
   struct Follower {
     uint64_t epoch = 0;
+    // Which of the follower's streams registered it: a stream that ends (or acks late)
+    // after the follower reconnected leaves the newer stream's entry alone.
+    uint64_t stream = 0;
     goalsync::v1::FollowHello hello;
     bool marked = false;
     std::map<std::string, uint64_t> acked;  // workspace -> durable seq
@@ -124,6 +129,7 @@ class ClusterNode final : public Replicator {
   std::map<std::string, uint64_t> base_ ABSL_GUARDED_BY(mu_);
   uint64_t heads_version_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::string, Follower> followers_ ABSL_GUARDED_BY(mu_);
+  uint64_t follower_streams_ ABSL_GUARDED_BY(mu_) = 0;
   // Set while the follow thread is between streams (StartEpoch waits for it).
   bool follow_idle_ ABSL_GUARDED_BY(mu_) = true;
   grpc::ClientContext* follow_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;

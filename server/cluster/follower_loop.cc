@@ -27,7 +27,10 @@ void ClusterNode::FollowOnce(uint64_t epoch, const std::string& address) {
   grpc::ClientContext ctx;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_ || role_ != Role::kFollower) return;
+    // The observer cancels follow_ctx_ when the leader changes; if it changed before the
+    // context was published, that cancel missed this stream, which could then hang on a
+    // replaced (paused) leader: follow the new one instead.
+    if (stopping_ || role_ != Role::kFollower || leader_epoch_ != epoch) return;
     follow_ctx_ = &ctx;
   }
   auto stream = stub->Follow(&ctx);

@@ -37,14 +37,20 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
   const goalsync::v1::FollowHello hello = up.hello();
   const uint64_t epoch = hello.epoch();
   const std::string id = hello.node_id();
+  uint64_t stream_id;
+  // This stream's own entry for the follower (a newer stream of it may have replaced it).
+  auto mine = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> Follower* {
+    auto it = followers_.find(id);
+    return it != followers_.end() && it->second.stream == stream_id ? &it->second : nullptr;
+  };
   {
     absl::MutexLock lock(&mu_);
     if (role_ == Role::kFollower || my_epoch_ != epoch) {
       return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                           absl::StrCat(options_.node_id, " does not lead epoch ", epoch));
     }
-    Follower& f = followers_[id];
-    f = Follower{epoch, hello, false, {}};
+    stream_id = ++follower_streams_;
+    followers_[id] = Follower{.epoch = epoch, .stream = stream_id, .hello = hello};
     // Serve only once the epoch has started (StartEpoch reads the hellos first).
     auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return stopping_ || role_ != Role::kStarting || my_epoch_ != epoch || ctx->IsCancelled();
@@ -63,14 +69,17 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
       down.set_epoch(epoch);
       down.set_diverged(true);
       stream->Write(down);
+      absl::MutexLock lock(&mu_);
+      if (mine() != nullptr) followers_.erase(id);
       return grpc::Status::OK;
     }
     sent[h.workspace()] = h.seq();
   }
   {
     absl::MutexLock lock(&mu_);
-    Follower& f = followers_[id];
-    for (const auto& [ws, seq] : sent) f.acked[ws] = seq;
+    Follower* f = mine();
+    if (f == nullptr) return grpc::Status(grpc::StatusCode::ABORTED, "a newer stream replaced it");
+    for (const auto& [ws, seq] : sent) f->acked[ws] = seq;
   }
   bool reader_done = false;
   std::thread reader([&] {
@@ -78,12 +87,12 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
     while (stream->Read(&ack)) {
       if (!ack.has_ack()) continue;
       absl::MutexLock lock(&mu_);
-      Follower& f = followers_[id];
-      if (f.epoch != epoch) continue;
+      Follower* f = mine();
+      if (f == nullptr) continue;
       for (const auto& h : ack.ack().heads()) {
-        f.acked[h.workspace()] = std::max(f.acked[h.workspace()], h.seq());
+        f->acked[h.workspace()] = std::max(f->acked[h.workspace()], h.seq());
       }
-      if (ack.ack().marked()) f.marked = true;
+      if (ack.ack().marked()) f->marked = true;
     }
     absl::MutexLock lock(&mu_);
     reader_done = true;
@@ -97,10 +106,13 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
       absl::MutexLock lock(&mu_);
       auto work = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopping_ || role_ != Role::kLeader || my_epoch_ != epoch || reader_done ||
-               heads_version_ != seen;
+               mine() == nullptr || heads_version_ != seen;
       };
       mu_.Await(absl::Condition(&work));
-      if (stopping_ || role_ != Role::kLeader || my_epoch_ != epoch || reader_done) break;
+      if (stopping_ || role_ != Role::kLeader || my_epoch_ != epoch || reader_done ||
+          mine() == nullptr) {
+        break;
+      }
       seen = heads_version_;
       heads = heads_;
       base = base_;
@@ -148,8 +160,7 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
   ctx->TryCancel();
   reader.join();
   absl::MutexLock lock(&mu_);
-  auto it = followers_.find(id);
-  if (it != followers_.end() && it->second.epoch == epoch) followers_.erase(it);
+  if (mine() != nullptr) followers_.erase(id);
   return grpc::Status::OK;
 }
 

@@ -70,7 +70,9 @@ class ClusterServiceImpl final : public Cluster::Service {
   explicit ClusterServiceImpl(ClusterNode& node) : node_(node) {}
   grpc::Status Status(grpc::ServerContext*, const ClusterStatusRequest*,
                       ClusterStatusResponse* resp) override {
-    *resp = node_.Status();
+    absl::StatusOr<ClusterStatusResponse> status = node_.Status();
+    if (!status.ok()) return ToGrpc(status.status());
+    *resp = *std::move(status);
     return grpc::Status::OK;
   }
 
@@ -98,20 +100,27 @@ grpc::Service* ClusterNode::cluster_service() {
   return cluster_service_.get();
 }
 
-ClusterStatusResponse ClusterNode::Status() {
+absl::StatusOr<ClusterStatusResponse> ClusterNode::Status() {
   ClusterStatusResponse out;
   out.set_cluster_name(options_.cluster_name);
   out.set_acks_needed(static_cast<uint32_t>(AcksNeeded()));
   absl::StatusOr<LeaderInfo> leader = etcd_.Leader(options_.Prefix() + "election");
+  absl::StatusOr<std::vector<KeyValue>> members = etcd_.RangePrefix(options_.Prefix() + "members/");
+  absl::StatusOr<std::vector<KeyValue>> alive = etcd_.RangePrefix(options_.Prefix() + "alive/");
+  // Cut off from etcd, this node cannot tell who leads: "no leader" would be a wrong answer.
+  for (const absl::Status& s : {absl::IsNotFound(leader.status()) ? absl::OkStatus() : leader.status(),
+                                members.status(), alive.status()}) {
+    if (!s.ok()) {
+      return absl::UnavailableError(absl::StrCat("node ", options_.node_id,
+                                                 " cannot reach etcd: ", s.message()));
+    }
+  }
   if (leader.ok()) {
     const size_t space = leader->value.find(' ');
     out.set_leader(leader->value.substr(0, space));
     if (space != std::string::npos) out.set_leader_address(leader->value.substr(space + 1));
     out.set_epoch(static_cast<uint64_t>(leader->epoch));
   }
-  absl::StatusOr<std::vector<KeyValue>> members = etcd_.RangePrefix(options_.Prefix() + "members/");
-  absl::StatusOr<std::vector<KeyValue>> alive = etcd_.RangePrefix(options_.Prefix() + "alive/");
-  if (!members.ok()) return out;
   uint64_t leader_total = 0;
   for (const KeyValue& kv : *members) {
     ClusterMember* m = out.add_members();
@@ -119,9 +128,7 @@ ClusterStatusResponse ClusterNode::Status() {
     m->set_address(kv.value);
     m->set_role("down");
     bool is_alive = false;
-    if (alive.ok()) {
-      for (const KeyValue& a : *alive) is_alive |= a.key.ends_with("/" + m->node_id());
-    }
+    for (const KeyValue& a : *alive) is_alive |= a.key.ends_with("/" + m->node_id());
     NodeStateResponse st;
     if (m->node_id() == options_.node_id) {
       st = NodeState();
