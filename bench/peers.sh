@@ -212,11 +212,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 # The table: per peer and client count, the round with the median rate.
-echo "# bench/peers.sh $(date -u +%FT%TZ): $(nproc) cpus, ${DUR}s points, ${RECORD_BYTES}-byte records," \
-  "$ROUNDS round(s) (median shown), goalsyncd $("$GOALSYNCD" --version 2>/dev/null | awk '{ print $NF }')" \
-  "$(wants postgres && "$PG_BIN/postgres" --version | awk '{ print ", postgres " $3 }')" \
-  "$(wants etcd && etcd --version | awk 'NR == 1 { print ", etcd " $3 }')," \
-  "rocksdb $(dpkg-query -W -f='${Version}' librocksdb-dev 2>/dev/null); $((SECONDS - T0)) s"
+versions="goalsyncd $("$GOALSYNCD" --version 2>/dev/null | awk '{ print $NF }')"
+wants postgres && versions+=", postgres $("$PG_BIN/postgres" --version | awk '{ print $3 }')"
+wants etcd && versions+=", etcd $(etcd --version | awk 'NR == 1 { print $3 }')"
+versions+=", rocksdb $(dpkg-query -W -f='${Version}' librocksdb-dev 2>/dev/null)"
+echo "# bench/peers.sh $(date -u +%FT%TZ): $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
+  "${DUR}s points, ${RECORD_BYTES}-byte records, $ROUNDS round(s) (median shown); $versions; $((SECONDS - T0)) s"
 awk '
   $4 != "FAILED" {
     key = $1 " " $2
