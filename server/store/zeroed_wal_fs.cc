@@ -70,11 +70,13 @@ rocksdb::IOStatus ZeroedWalFileSystem::NewWritableFile(
     absl::MutexLock lock(&mu_);
     take = spare_ready_;
     spare_ready_ = false;  // taken (or, if the reuse fails below, to be made again)
+    taking_ = take;        // the filler must not rename a new spare over it meanwhile
   }
   if (take) {
     rocksdb::IOStatus s = target()->ReuseWritableFile(fname, spare_, options, result, dbg);
+    absl::MutexLock lock(&mu_);
+    taking_ = false;
     if (s.ok()) {
-      absl::MutexLock lock(&mu_);
       ++reused_;
       return s;
     }
@@ -90,7 +92,7 @@ void ZeroedWalFileSystem::RunFiller() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](ZeroedWalFileSystem* fs) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs->mu_) {
-            return fs->stopping_ || !fs->spare_ready_;
+            return fs->stopping_ || (!fs->spare_ready_ && !fs->taking_);
           },
           this));
       if (stopping_) return;

@@ -62,6 +62,7 @@ class ZeroedWalFileSystem : public rocksdb::FileSystemWrapper {
 
   mutable absl::Mutex mu_;
   bool spare_ready_ ABSL_GUARDED_BY(mu_) = false;
+  bool taking_ ABSL_GUARDED_BY(mu_) = false;  // a WAL is being made from the spare
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t reused_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread filler_;
