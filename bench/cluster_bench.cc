@@ -4,7 +4,8 @@
 // leader under load and time leader lost -> first acknowledged append (restarting it after).
 //
 // Prints per round: events/s and ack latency p50/p99 of each side and their ratio, then the
-// medians, then failover p50/p99 (docs/cluster.md quotes a run).
+// medians, then failover p50/p99, then (--catchup N) how long a follower that missed N events
+// takes to hold the leader's head again after it restarts (docs/cluster.md quotes a run).
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "bench/workload.h"
 #include "goalsync/server_group.h"
 #include "tests/support/cluster_harness.h"
 #include "tests/support/goalsyncd_process.h"
@@ -65,6 +67,32 @@ Result Load(const std::string& servers, const std::string& ws, int clients, absl
   return r;
 }
 
+// Kills a follower, appends `events` of the shared workload (bench/workload.h: a 1000-goal
+// plan's year, in order, 500 per request) through the other two, restarts it, and times its
+// catch-up: restart -> every member at the same committed seq. Seconds, or < 0 on failure.
+double CatchUp(ClusterHarness& cluster, int events) {
+  absl::StatusOr<int> leader = cluster.Leader();
+  if (!leader.ok() || !cluster.WaitInSync(absl::Seconds(60), false).ok()) return -1;
+  const int behind = (*leader + 1) % cluster.size();
+  cluster.KillNode(behind);
+  auto log = goalsync::client::ConnectLogClient(cluster.ClientAddresses(), {});
+  if (!log.ok()) return -1;
+  for (int b = 0; b < events; b += 500) {
+    goalsync::v1::AppendRequest req;
+    req.set_workspace("catchup");
+    for (int i = b; i < std::min(events, b + 500); ++i) {
+      goalsync::v1::Event* e = req.add_events();
+      e->set_event_id(absl::StrCat("cu-", i));
+      *e->mutable_payload() = goalsync::bench::MakePayload(i);
+    }
+    if (!(*log)->Append(req, absl::Seconds(30)).ok()) return -1;
+  }
+  const absl::Time t = absl::Now();
+  if (!cluster.StartNode(behind).ok()) return -1;
+  if (!cluster.WaitInSync(absl::Seconds(600), /*exact=*/true).ok()) return -1;
+  return absl::ToDoubleSeconds(absl::Now() - t);
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -81,6 +109,10 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "per side per round")->capture_default_str();
   app.add_option("--acks", acks, "majority, all or leader")->capture_default_str();
   app.add_option("--failovers", failovers, "leader kills to time (0: none)")->capture_default_str();
+  int catchup = 0;
+  app.add_option("--catchup", catchup,
+                 "events a killed follower misses before it restarts and catches up (0: skip)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   goalsync::testing::TempDir dir;
@@ -144,6 +176,15 @@ int main(int argc, char** argv) {
     std::printf("failover_p50_s=%.3f failover_p99_s=%.3f failover_max_s=%.3f n=%zu\n",
                 took[took.size() / 2], took[std::min(took.size() - 1, took.size() * 99 / 100)],
                 took.back(), took.size());
+  }
+  if (catchup > 0) {
+    const double s = CatchUp(cluster, catchup);
+    if (s < 0) {
+      std::fprintf(stderr, "catch-up of %d events failed\n", catchup);
+      return 1;
+    }
+    std::printf("catchup_events=%d catchup_s=%.3f catchup_events_per_s=%.0f\n", catchup, s,
+                catchup / s);
   }
   return 0;
 }
