@@ -253,14 +253,17 @@ bool ClusterNode::RenewLease() {
     absl::StatusOr<int64_t> lease = etcd_.GrantLease(options_.lease_ttl);
     absl::Status put = lease.ok() ? etcd_.Put(alive, options_.advertise, *lease) : lease.status();
     if (put.ok()) {
+      bool stopping, leading;
       {
         absl::MutexLock lock(&mu_);
-        if (role_ != Role::kFollower) {  // won with the old lease meanwhile: that ended too
-          mu_.Unlock();
-          Restart("this node's etcd lease expired while it started to lead");
-        }
-        lease_ = *lease;
+        stopping = stopping_;
+        leading = role_ != Role::kFollower;
+        if (!stopping && !leading) lease_ = *lease;
       }
+      if (stopping || leading) (void)etcd_.RevokeLease(*lease);  // Stop() revoked the old one
+      if (stopping) return false;
+      // It won with the old lease meanwhile: that leadership ended with the lease too.
+      if (leading) Restart("this node's etcd lease expired while it started to lead");
       // The campaign under the old lease is void (its key went with it): campaign anew.
       etcd_.InterruptCampaign();
       spdlog::warn("cluster: node {}'s etcd lease expired; it follows on under a new one",
