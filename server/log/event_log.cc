@@ -192,8 +192,13 @@ std::unique_ptr<EventLog::Staged> EventLog::StageGroup(std::vector<Pending> requ
       continue;
     }
     group->workspaces[i] = *ws;
+    if (absl::Status s = PinPlan(**ws); !s.ok()) {
+      group->responses[i] = s;
+      continue;
+    }
     group->responses[i] = group->commit->Stage(**ws, *requests[i].request, requests[i].writer,
                                                 &group->events[i]);
+    UnpinPlan(**ws);
   }
   group->commit->Seal();
   group->requests = std::move(requests);
@@ -306,7 +311,6 @@ void EventLog::Publish(Workspace& ws, const std::vector<EventPtr>& events) {
     }
   }
   for (auto& sink : wake) sink->Wake();
-  ReleaseHold();  // a caller that staged its own request is done with the plan
 }
 
 void EventLog::MarkPlansStale() {
@@ -343,13 +347,11 @@ absl::Status EventLog::ReadCommittedPlan(Workspace& ws,
     if (absl::Status s = LoadPlanLocked(ws, &loaded); !s.ok()) return s;
     read(ws.plan);
   }
-  ReleaseHold();
   if (loaded) EvictIdlePlans();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<const PlanCut>> EventLog::CutPlan(Workspace& ws, uint64_t seq) {
-  ReleaseHold();  // a cut kept or made from the store needs no loaded plan
   uint64_t committed;
   std::string committed_hash;
   {
@@ -406,7 +408,6 @@ absl::StatusOr<goalsync::v1::HeadResponse> EventLog::Head(absl::string_view work
   if (absl::Status s = core::ValidateWorkspaceName(workspace); !s.ok()) return s;
   absl::StatusOr<Workspace*> ws = GetWorkspace(workspace);
   if (!ws.ok()) return ws.status();
-  ReleaseHold();  // a head needs no plan
   goalsync::v1::HeadResponse head;
   absl::MutexLock lock(&(*ws)->mu);
   head.set_seq((*ws)->committed_seq);
@@ -420,7 +421,6 @@ absl::StatusOr<Workspace*> EventLog::GetWorkspace(absl::string_view name) {
   absl::StatusOr<Workspace*> ws = FindOrLoadWorkspace(name, &loaded);
   if (!ws.ok()) return ws.status();
   Touch(**ws);
-  if (absl::Status s = HoldForThisThread(*ws, &loaded); !s.ok()) return s;
   if (loaded) EvictIdlePlans();
   return ws;
 }
@@ -485,7 +485,6 @@ absl::StatusOr<goalsync::v1::PlanState> EventLog::Rebuild(uint32_t ws_id, const 
 }
 
 absl::StatusOr<goalsync::v1::PlanState> EventLog::StateAsOf(Workspace& ws, uint64_t seq) {
-  ReleaseHold();  // folded from the store
   return Rebuild(ws.id, ws.name, std::min(seq, ws.CommittedSeq()));
 }
 
@@ -523,7 +522,6 @@ absl::StatusOr<std::unique_ptr<Workspace>> EventLog::LoadWorkspace(absl::string_
 
 absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t max_events,
                                      std::vector<Event>* out) {
-  ReleaseHold();  // raw reads need no plan
   const uint64_t committed = ws.CommittedSeq();
   // A page stops at kMaxReadBytes so that a message carrying it stays well under gRPC's
   // default 4 MiB limit whatever the events hold.
@@ -533,7 +531,6 @@ absl::Status EventLog::ReadCommitted(Workspace& ws, uint64_t from_seq, size_t ma
 
 absl::Status EventLog::ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, size_t max_events,
                                             std::vector<std::string>* out) {
-  ReleaseHold();
   const uint64_t committed = ws.CommittedSeq();
   return store_.ReadEncodedEvents(ws.id, std::max<uint64_t>(from_seq, 1), committed, max_events,
                                   kMaxReadBytes, out);
@@ -541,7 +538,6 @@ absl::Status EventLog::ReadCommittedEncoded(Workspace& ws, uint64_t from_seq, si
 
 absl::StatusOr<bool> EventLog::TryGoLive(Workspace& ws, uint64_t next_seq,
                                          std::shared_ptr<LiveSink> sink) {
-  ReleaseHold();
   absl::MutexLock lock(&ws.mu);
   if (ws.closed) return absl::UnavailableError("goalsyncd is shutting down");
   if (next_seq <= ws.committed_seq) return false;

@@ -111,11 +111,9 @@ class EventLog {
   absl::StatusOr<goalsync::v1::HeadResponse> Head(absl::string_view workspace);
 
   // The workspace named `name`, loaded from the store or made empty in memory on first use.
-  // The pointer stays valid as long as the EventLog. Its plan is loaded (again, if it was
-  // evicted) and stays loaded for the calling thread until that thread asks for another
-  // workspace, reads a plan (ReadCommittedPlan), asks for a Head or publishes a group: so
-  // whoever stages into the plan must stage right after getting the workspace, on the same
-  // thread, before it gets another. An error is the store's (loading the plan failed).
+  // The pointer stays valid as long as the EventLog. Its plan may be evicted: it is loaded
+  // again where it is used (ReadCommittedPlan, staging, AppendSealed). An error is the
+  // store's (loading a new workspace failed).
   absl::StatusOr<Workspace*> GetWorkspace(absl::string_view name);
 
   // Workspaces whose plan is in memory now (at most max_loaded_workspaces while some are
@@ -218,11 +216,10 @@ class EventLog {
   // Plan memory (--max-loaded-workspaces; event_log_memory.cc): loads the plan of `ws` at
   // its committed head from the store if it was evicted, setting *loaded.
   absl::Status LoadPlanLocked(Workspace& ws, bool* loaded) ABSL_EXCLUSIVE_LOCKS_REQUIRED(ws.mu);
-  // Moves the calling thread's hold to `ws` (nullptr: releases it), so that `ws`'s plan is not
-  // evicted while the thread is between GetWorkspace and its use; loads the plan if needed.
-  absl::Status HoldForThisThread(Workspace* ws, bool* loaded);
-  // HoldForThisThread(nullptr): the calling thread is done with the plan it held, if any.
-  void ReleaseHold();
+  // Loads the plan of `ws` if it was evicted and keeps it loaded until UnpinPlan: whoever
+  // stages into it pins it first (the plan is used outside ws.mu's critical sections there).
+  absl::Status PinPlan(Workspace& ws);
+  void UnpinPlan(Workspace& ws);
   // Evicts least recently used idle plans until at most max_loaded_workspaces are loaded.
   void EvictIdlePlans();
   void Touch(Workspace& ws) { ws.last_used.store(++use_clock_, std::memory_order_relaxed); }
@@ -252,9 +249,6 @@ class EventLog {
   // Loaded plans (leaf lock: taken alone or under one ws.mu).
   absl::Mutex loaded_mu_;
   std::vector<Workspace*> loaded_ ABSL_GUARDED_BY(loaded_mu_);
-  // Each thread's hold (HoldForThisThread), at most one workspace per thread (leaf lock).
-  absl::Mutex holds_mu_;
-  absl::flat_hash_map<std::thread::id, Workspace*> holds_ ABSL_GUARDED_BY(holds_mu_);
   std::atomic<uint64_t> use_clock_{0};
   // Groups written by the writer thread, waiting for the acker thread to run their callbacks.
   absl::Mutex ack_mu_;

@@ -1,26 +1,18 @@
-// EventLog's plan memory (--max-loaded-workspaces): which plans stay loaded, which are
-// evicted, and the holds that keep a plan loaded between GetWorkspace and its use.
+// EventLog's plan memory (--max-loaded-workspaces): which plans stay loaded and which are
+// evicted. A plan is loaded where it is used, under ws.mu: by the reader
+// (ReadCommittedPlan), by a follower's write (AppendSealed), and by PinPlan for the stager.
 //
 // Invariant: a plan is evicted only under its ws.mu, when it is loaded, nothing is staged
 // ahead of the committed head (plan.seq() == committed_seq: the stager's tail is the
-// plan's seq), no reader waits for it, and no thread holds it. So an unloaded plan has
-// nothing in flight, and loading it at committed_seq gives the plan every later event
-// follows. Lock order: registry_mu_, then one ws.mu, then loaded_mu_; holds_mu_ alone.
+// plan's seq), no reader waits for it, and nobody stages into it (pins). So an unloaded plan
+// has nothing in flight, and loading it at committed_seq gives the plan every later event
+// follows. Lock order: registry_mu_, then one ws.mu, then loaded_mu_.
 #include <algorithm>
-#include <thread>
 #include <utility>
 
 #include "server/log/event_log.h"
 
 namespace goalsync::server {
-namespace {
-
-// The EventLog this thread last took a hold in: a hint that spares threads that never hold
-// (the writer) a lookup. Compared, never dereferenced.
-thread_local const EventLog* t_holds_in = nullptr;
-
-}  // namespace
-
 size_t EventLog::LoadedWorkspaces() {
   absl::MutexLock lock(&loaded_mu_);
   return loaded_.size();
@@ -39,37 +31,20 @@ absl::Status EventLog::LoadPlanLocked(Workspace& ws, bool* loaded) {
   return absl::OkStatus();
 }
 
-absl::Status EventLog::HoldForThisThread(Workspace* ws, bool* loaded) {
-  Workspace* before = nullptr;
+absl::Status EventLog::PinPlan(Workspace& ws) {
+  bool loaded = false;
   {
-    absl::MutexLock lock(&holds_mu_);
-    const std::thread::id me = std::this_thread::get_id();
-    if (ws != nullptr) {
-      before = std::exchange(holds_[me], ws);
-    } else if (auto it = holds_.find(me); it != holds_.end()) {
-      before = it->second;
-      holds_.erase(it);
-    }
+    absl::MutexLock lock(&ws.mu);
+    if (absl::Status s = LoadPlanLocked(ws, &loaded); !s.ok()) return s;
+    ++ws.pins;
   }
-  absl::Status s;
-  if (ws != nullptr) {
-    t_holds_in = this;
-    absl::MutexLock lock(&ws->mu);
-    if (before != ws) ++ws->holds;
-    // Held now, so not evicted from here on: the plan the caller gets stays.
-    s = LoadPlanLocked(*ws, loaded);
-  }
-  if (before != nullptr && before != ws) {
-    absl::MutexLock lock(&before->mu);
-    --before->holds;
-  }
-  return s;
+  if (loaded) EvictIdlePlans();  // never this one: it is pinned
+  return absl::OkStatus();
 }
 
-void EventLog::ReleaseHold() {
-  if (t_holds_in != this) return;
-  bool unused = false;
-  (void)HoldForThisThread(nullptr, &unused);
+void EventLog::UnpinPlan(Workspace& ws) {
+  absl::MutexLock lock(&ws.mu);
+  --ws.pins;
 }
 
 void EventLog::EvictIdlePlans() {
@@ -89,7 +64,7 @@ void EventLog::EvictIdlePlans() {
   std::vector<std::shared_ptr<const PlanCut>> cuts;
   for (Workspace* ws : oldest_first) {
     absl::MutexLock lock(&ws->mu);
-    if (!ws->plan_loaded || ws->holds > 0 || ws->readers_waiting > 0 || ws->plan_stale ||
+    if (!ws->plan_loaded || ws->pins > 0 || ws->readers_waiting > 0 || ws->plan_stale ||
         ws->plan.seq() != ws->committed_seq) {
       continue;  // in use: staged ahead, read, or held
     }

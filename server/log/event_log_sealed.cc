@@ -69,11 +69,13 @@ absl::Status EventLog::AppendSealed(absl::string_view workspace, const std::vect
   if (absl::Status s = CheckChain(ws.tail_seq, ws.tail_hash, events, &stored); !s.ok()) return s;
   if (!ws.registered) batch.RegisterWorkspace(ws.name, ws.id);
   std::vector<EventPtr> published;
+  bool loaded = false;
   {
     absl::MutexLock lock(&ws.mu);
     ws.mu.Await(absl::Condition(
         +[](Workspace* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) { return w->readers_waiting == 0; },
         &ws));
+    if (absl::Status s = LoadPlanLocked(ws, &loaded); !s.ok()) return s;
     for (size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       if (absl::Status s = core::Apply(e, &ws.plan); !s.ok()) {
@@ -103,6 +105,7 @@ absl::Status EventLog::AppendSealed(absl::string_view workspace, const std::vect
   ws.tail_seq = events.back().seq();
   ws.tail_hash = events.back().hash();
   Publish(ws, published);
+  if (loaded) EvictIdlePlans();
   return absl::OkStatus();
 }
 

@@ -96,15 +96,14 @@ struct Workspace {
   // only while `plan_loaded`.
   goalsync::v1::PlanState plan ABSL_GUARDED_BY(mu);
   // False once the plan was evicted: whoever needs it loads it again at committed_seq first
-  // (EventLog::GetWorkspace, ReadCommittedPlan). Only a plan with nothing staged ahead of
-  // committed_seq, no reader waiting and no hold is evicted, so an unloaded plan has nothing
+  // (EventLog::PinPlan, ReadCommittedPlan, AppendSealed). Only a plan with nothing staged ahead
+  // of committed_seq, no reader waiting and no pin is evicted, so an unloaded plan has nothing
   // in flight. An evicted `plan` is empty with seq kEvictedSeq, which no event follows: a
   // stager that met one would have its events refused, never applied to a partial plan.
   bool plan_loaded ABSL_GUARDED_BY(mu) = true;
   static constexpr uint64_t kEvictedSeq = ~uint64_t{0};
-  // Threads that got this workspace from EventLog::GetWorkspace and may still be about to
-  // use its plan (EventLog::HoldForThisThread): while any do, the plan is not evicted.
-  int holds ABSL_GUARDED_BY(mu) = 0;
+  // Stagers staging into the plan now (EventLog::PinPlan): while any do, it is not evicted.
+  int pins ABSL_GUARDED_BY(mu) = 0;
   // Readers waiting for the plan to be committed; the stager stages nothing into this
   // workspace while there are any, so a reader waits at most for the groups in flight.
   int readers_waiting ABSL_GUARDED_BY(mu) = 0;

@@ -1,7 +1,7 @@
 // EventLog's plan memory (EventLogOptions::max_loaded_workspaces, event_log_memory.cc): idle
 // plans are evicted least recently used first and load back equal to what they were; a plan
-// a thread holds (between GetWorkspace and its use) is not evicted; appends and reads from
-// many threads stay right while plans come and go.
+// is loaded where it is used (staging, plan reads), not where its workspace is named; appends
+// and reads from many threads stay right while plans come and go.
 #include <future>
 #include <thread>
 
@@ -52,12 +52,6 @@ class EventLogMemoryTest : public ::testing::Test {
     if (!s.ok()) return s;
     return copy;
   }
-  bool Loaded(const std::string& name) {
-    Workspace* ws = log_->GetWorkspace(name).value();  // loads it, if it was not
-    log_->Head(name).IgnoreError();                     // ... and lets go of it
-    absl::MutexLock lock(&ws->mu);
-    return ws->plan_loaded;
-  }
   bool LoadedNoTouch(Workspace* ws) {
     absl::MutexLock lock(&ws->mu);
     return ws->plan_loaded;
@@ -97,29 +91,24 @@ TEST_F(EventLogMemoryTest, NoBoundKeepsEveryPlan) {
   EXPECT_EQ(log_->LoadedWorkspaces(), 10u);
 }
 
-TEST_F(EventLogMemoryTest, APlanAnotherThreadHoldsIsNotEvicted) {
+TEST_F(EventLogMemoryTest, APlanIsLoadedWhereItIsUsedNotWhereItsWorkspaceIsNamed) {
   Open(/*max_loaded=*/1);
-  ASSERT_TRUE(AppendGoals(*log_, "held", 0, 2).ok());
-  absl::Notification got, release;
-  Workspace* held = nullptr;
-  std::thread holder([&] {
-    held = log_->GetWorkspace("held").value();  // as a stager would, before staging
-    got.Notify();
-    release.WaitForNotification();
-    log_->Head("held").IgnoreError();  // done with it
-  });
-  got.WaitForNotification();
-  ASSERT_TRUE(AppendGoals(*log_, "other", 0, 2).ok());
-  log_->Head("other").IgnoreError();
-  EXPECT_TRUE(LoadedNoTouch(held));  // over the bound, but held
-  EXPECT_EQ(log_->LoadedWorkspaces(), 2u);
-  release.Notify();
-  holder.join();
-  ASSERT_TRUE(AppendGoals(*log_, "third", 0, 1).ok());  // a load: evicts down to the bound
-  log_->Head("third").IgnoreError();
-  EXPECT_FALSE(LoadedNoTouch(held));
+  ASSERT_TRUE(AppendGoals(*log_, "a", 0, 2).ok());
+  ASSERT_TRUE(AppendGoals(*log_, "b", 0, 1).ok());  // a's plan goes
+  Workspace* a = log_->GetWorkspace("a").value();
+  EXPECT_FALSE(LoadedNoTouch(a)) << "naming a workspace loads no plan";
+  ASSERT_TRUE(log_->Head("a").ok());
+  std::vector<v1::Event> events;
+  ASSERT_TRUE(log_->ReadCommitted(*a, 1, 100, &events).ok());
+  EXPECT_EQ(events.size(), 2u);
+  EXPECT_FALSE(LoadedNoTouch(a)) << "heads and log reads need no plan";
+  EXPECT_EQ(Plan("a")->goals_size(), 2) << "a plan query loads it";
+  EXPECT_TRUE(LoadedNoTouch(a));
   EXPECT_EQ(log_->LoadedWorkspaces(), 1u);
-  EXPECT_EQ(Plan("held")->goals_size(), 2);
+  ASSERT_TRUE(AppendGoals(*log_, "b", 1, 2).ok()) << "an append loads b's plan, a's goes";
+  EXPECT_FALSE(LoadedNoTouch(a));
+  EXPECT_EQ(log_->LoadedWorkspaces(), 1u);
+  EXPECT_EQ(Plan("b")->goals_size(), 2);
 }
 
 TEST_F(EventLogMemoryTest, ReopenedStoreLoadsUnderTheBound) {
@@ -131,7 +120,9 @@ TEST_F(EventLogMemoryTest, ReopenedStoreLoadsUnderTheBound) {
     EXPECT_EQ(Plan(absl::StrCat("w", w))->goals_size(), 4);
     EXPECT_LE(log_->LoadedWorkspaces(), 3u);
   }
-  EXPECT_TRUE(Loaded("w0"));  // any use loads
+  ASSERT_TRUE(Plan("w0").ok());  // a plan query loads it
+  EXPECT_TRUE(LoadedNoTouch(log_->GetWorkspace("w0").value()));
+  EXPECT_LE(log_->LoadedWorkspaces(), 3u);
 }
 
 TEST_F(EventLogMemoryTest, ManyThreadsAppendAndReadWhilePlansComeAndGo) {
