@@ -45,6 +45,15 @@ void ReflectionV1Service::AddFileAndImports(const FileDescriptor* file,
   }
 }
 
+void ReflectionV1Service::AnswerFile(const FileDescriptor* file, const std::string& missing,
+                                     ServerReflectionResponse* out) {
+  if (file == nullptr) {
+    SetError(grpc::StatusCode::NOT_FOUND, missing, out);
+  } else {
+    AddFileAndImports(file, out->mutable_file_descriptor_response());
+  }
+}
+
 ServerReflectionResponse ReflectionV1Service::Answer(const ServerReflectionRequest& request) {
   ServerReflectionResponse out;
   out.set_valid_host(request.host());
@@ -57,39 +66,23 @@ ServerReflectionResponse ReflectionV1Service::Answer(const ServerReflectionReque
       }
       break;
     }
-    case ServerReflectionRequest::kFileByFilename: {
-      const FileDescriptor* file = pool_->FindFileByName(request.file_by_filename());
-      if (file == nullptr) {
-        SetError(grpc::StatusCode::NOT_FOUND,
+    case ServerReflectionRequest::kFileByFilename:
+      AnswerFile(pool_->FindFileByName(request.file_by_filename()),
                  absl::StrCat("no file ", request.file_by_filename()), &out);
-      } else {
-        AddFileAndImports(file, out.mutable_file_descriptor_response());
-      }
       break;
-    }
-    case ServerReflectionRequest::kFileContainingSymbol: {
-      const FileDescriptor* file = pool_->FindFileContainingSymbol(request.file_containing_symbol());
-      if (file == nullptr) {
-        SetError(grpc::StatusCode::NOT_FOUND,
+    case ServerReflectionRequest::kFileContainingSymbol:
+      AnswerFile(pool_->FindFileContainingSymbol(request.file_containing_symbol()),
                  absl::StrCat("no symbol ", request.file_containing_symbol()), &out);
-      } else {
-        AddFileAndImports(file, out.mutable_file_descriptor_response());
-      }
       break;
-    }
     case ServerReflectionRequest::kFileContainingExtension: {
       const auto& ext = request.file_containing_extension();
       const Descriptor* type = pool_->FindMessageTypeByName(ext.containing_type());
       const FieldDescriptor* field =
           type == nullptr ? nullptr : pool_->FindExtensionByNumber(type, ext.extension_number());
-      if (field == nullptr) {
-        SetError(grpc::StatusCode::NOT_FOUND,
+      AnswerFile(field == nullptr ? nullptr : field->file(),
                  absl::StrCat("no extension ", ext.extension_number(), " of ",
                               ext.containing_type()),
                  &out);
-      } else {
-        AddFileAndImports(field->file(), out.mutable_file_descriptor_response());
-      }
       break;
     }
     case ServerReflectionRequest::kAllExtensionNumbersOfType: {

@@ -45,6 +45,9 @@ class ReflectionV1Service final : public grpc::reflection::v1::ServerReflection:
                                grpc::reflection::v1::ServerReflectionRequest>* stream) override;
 
  private:
+  // `file` and everything it imports, or NOT_FOUND with `missing` if it is null.
+  void AnswerFile(const google::protobuf::FileDescriptor* file, const std::string& missing,
+                  grpc::reflection::v1::ServerReflectionResponse* out);
   // `file` and its imports, transitively, each once, into `out`.
   void AddFileAndImports(const google::protobuf::FileDescriptor* file,
                          grpc::reflection::v1::FileDescriptorResponse* out);
