@@ -81,8 +81,13 @@ absl::StatusOr<std::string> KeyId(const std::string& public_key_pem) {
 }
 
 std::string CheckpointMessage(const goalsync::v1::Checkpoint& c) {
-  return absl::StrCat("goalsync checkpoint v1\n", c.workspace(), "\n", c.seq(), "\n",
-                      absl::BytesToHexString(c.hash()), "\n", c.signed_at().seconds(), "\n");
+  if (c.node_id().empty() && c.epoch() == 0) {
+    return absl::StrCat("goalsync checkpoint v1\n", c.workspace(), "\n", c.seq(), "\n",
+                        absl::BytesToHexString(c.hash()), "\n", c.signed_at().seconds(), "\n");
+  }
+  return absl::StrCat("goalsync checkpoint v2\n", c.workspace(), "\n", c.seq(), "\n",
+                      absl::BytesToHexString(c.hash()), "\n", c.signed_at().seconds(), "\n",
+                      c.node_id(), "\n", c.epoch(), "\n");
 }
 
 absl::Status SignCheckpoint(const std::string& private_key_pem, goalsync::v1::Checkpoint* c) {

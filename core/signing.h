@@ -20,7 +20,10 @@ absl::StatusOr<std::string> PublicKeyOf(const std::string& private_key_pem);
 // First 16 hex digits of SHA-256 of the public key's DER encoding.
 absl::StatusOr<std::string> KeyId(const std::string& public_key_pem);
 
-// "goalsync checkpoint v1\n<workspace>\n<seq>\n<hex hash>\n<signed_at seconds>\n".
+// "goalsync checkpoint v1\n<workspace>\n<seq>\n<hex hash>\n<signed_at seconds>\n" from a
+// single node; a replica group's member (node_id or epoch set) signs
+// "goalsync checkpoint v2\n<workspace>\n<seq>\n<hex hash>\n<signed_at seconds>\n<node_id>\n<epoch>\n",
+// so that neither can be altered or stripped without breaking the signature.
 std::string CheckpointMessage(const goalsync::v1::Checkpoint& checkpoint);
 
 // Sets checkpoint->signature and key_id with `private_key_pem`.

@@ -372,8 +372,26 @@ int main(int argc, char** argv) {
       spdlog::error("goalsyncd cannot prepare its data dir for the group: {}", s.ToString());
       return 1;
     }
+    // The checkpoint key's public half goes beside the member record in etcd, so that an
+    // auditor can tell which keys speak for the group (docs/cluster.md "Signed checkpoints").
+    absl::StatusOr<std::string> signing_key =
+        goalsync::server::LoadSigningKey(options.store.dir, options.checkpoints, /*create=*/true);
+    absl::StatusOr<std::string> public_key =
+        signing_key.ok() ? goalsync::core::PublicKeyOf(*signing_key) : signing_key.status();
+    if (!public_key.ok()) {
+      spdlog::error("goalsyncd cannot read its checkpoint signing key: {}",
+                    public_key.status().ToString());
+      return 1;
+    }
+    cluster.options.public_key_pem = *public_key;
     node = std::make_unique<goalsync::server::cluster::ClusterNode>(cluster.options);
     options.log.replicator = node.get();
+    // Only the serving leader signs, once a quorum holds its epoch's mark: quorum-committed
+    // heads only, named with its node id and epoch.
+    options.checkpoints.group = [n = node.get(), id = cluster.options.node_id] {
+      const goalsync::server::cluster::ClusterNode::MetricsView v = n->Metrics();
+      return goalsync::server::CheckpointSigner{v.leader && v.quorum_marked, id, v.epoch};
+    };
     options.extra_services = {node->replication_service(), node->cluster_service()};
     options.cluster_gauges = [n = node.get()] {
       goalsync::server::cluster::ClusterNode::MetricsView v = n->Metrics();

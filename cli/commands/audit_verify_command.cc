@@ -2,10 +2,14 @@
 // server's signed checkpoints (audit.proto).
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/commands/audit_command.h"
 #include "core/hash_chain.h"
@@ -34,7 +38,38 @@ absl::StatusOr<v1::GetCheckpointsResponse> FetchCheckpoints(const CliContext& ct
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
-absl::Status RunAuditVerify(const CliContext& ctx, const std::string& pubkey_file,
+// The keys an auditor trusts, by key id: one per server, or one per member of a replica
+// group (each member signs with its own key; `goalctl cluster status` lists them).
+struct TrustedKeys {
+  std::map<std::string, std::string> by_id;  // key id -> PEM
+
+  // The key that must have signed `cp`: the one its key_id names; with a single key, that
+  // one (VerifyCheckpoint then says whether it matches).
+  absl::StatusOr<std::string> For(const v1::Checkpoint& cp) const {
+    if (by_id.size() == 1) return by_id.begin()->second;
+    auto it = by_id.find(cp.key_id());
+    if (it != by_id.end()) return it->second;
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the checkpoint at seq ", cp.seq(), " of ", cp.workspace(), " was signed by key ",
+        cp.key_id(), cp.node_id().empty() ? "" : absl::StrCat(" (node ", cp.node_id(), ", epoch ",
+                                                              cp.epoch(), ")"),
+        ", which is none of the --pubkey keys you trust"));
+  }
+};
+
+absl::StatusOr<TrustedKeys> ReadTrustedKeys(const std::vector<std::string>& files) {
+  TrustedKeys keys;
+  for (const std::string& file : files) {
+    absl::StatusOr<std::string> pem = ReadText(file, "public key");
+    if (!pem.ok()) return pem.status();
+    absl::StatusOr<std::string> id = core::KeyId(*pem);
+    if (!id.ok()) return absl::InvalidArgumentError(absl::StrCat(file, ": ", id.status().message()));
+    keys.by_id[*id] = *pem;
+  }
+  return keys;
+}
+
+absl::Status RunAuditVerify(const CliContext& ctx, const std::vector<std::string>& pubkey_files,
                             const std::string& checkpoint_file) {
   absl::StatusOr<std::unique_ptr<client::LogClient>> log = ConnectLog(ctx);
   if (!log.ok()) return log.status();
@@ -54,17 +89,23 @@ absl::Status RunAuditVerify(const CliContext& ctx, const std::string& pubkey_fil
   // 2. The server's signed checkpoints.
   absl::StatusOr<v1::GetCheckpointsResponse> cps = FetchCheckpoints(ctx);
   if (!cps.ok()) return cps.status();
-  std::string key = cps->public_key_pem();
-  if (!pubkey_file.empty()) {
-    absl::StatusOr<std::string> trusted = ReadText(pubkey_file, "public key");
-    if (!trusted.ok()) return trusted.status();
-    key = *trusted;
-  } else {
+  absl::StatusOr<TrustedKeys> trusted = ReadTrustedKeys(pubkey_files);
+  if (!trusted.ok()) return trusted.status();
+  if (pubkey_files.empty()) {
+    absl::StatusOr<std::string> id = core::KeyId(cps->public_key_pem());
+    if (!id.ok()) return absl::InvalidArgumentError(absl::StrCat("the server's key: ", id.status().message()));
+    trusted->by_id[*id] = cps->public_key_pem();
     std::cout << "warning: checking with the key the server hands out, which proves nothing "
                  "against the server itself; pass --pubkey with the key you trust\n";
   }
+  std::set<std::string> signers;  // "node n2, epoch 7" of a replica group's checkpoints
+  std::set<std::string> key_ids;
   for (const v1::Checkpoint& cp : cps->checkpoints()) {
-    if (absl::Status s = core::VerifyCheckpoint(key, cp); !s.ok()) return s;
+    absl::StatusOr<std::string> key = trusted->For(cp);
+    if (!key.ok()) return key.status();
+    if (absl::Status s = core::VerifyCheckpoint(*key, cp); !s.ok()) return s;
+    if (!cp.node_id().empty()) signers.insert(absl::StrCat(cp.node_id(), " in epoch ", cp.epoch()));
+    key_ids.insert(cp.key_id());
     if (cp.seq() > head) {
       return absl::DataLossError(absl::StrCat("checkpoint at seq ", cp.seq(), " is past the log's head ",
                                               head, ": events after seq ", head, " were removed"));
@@ -75,13 +116,15 @@ absl::Status RunAuditVerify(const CliContext& ctx, const std::string& pubkey_fil
                                               "was rewritten"));
     }
   }
-  absl::StatusOr<std::string> key_id = core::KeyId(key);
-  std::cout << "checkpoints: " << cps->checkpoints_size() << " signed heads verified (key "
-            << (key_id.ok() ? *key_id : "?") << ")\n";
+  if (key_ids.empty()) key_ids.insert(trusted->by_id.begin()->first);
+  std::cout << "checkpoints: " << cps->checkpoints_size() << " signed heads verified (key"
+            << (key_ids.size() > 1 ? "s " : " ") << absl::StrJoin(key_ids, ", ") << ")";
+  if (!signers.empty()) std::cout << ", signed by " << absl::StrJoin(signers, "; ");
+  std::cout << "\n";
 
   // 3. An auditor's old checkpoint: the log only grew since.
   if (!checkpoint_file.empty()) {
-    if (pubkey_file.empty()) {
+    if (pubkey_files.empty()) {
       return absl::InvalidArgumentError("--checkpoint needs --pubkey: the key you trust");
     }
     absl::StatusOr<std::string> text = ReadText(checkpoint_file, "checkpoint");
@@ -94,7 +137,9 @@ absl::Status RunAuditVerify(const CliContext& ctx, const std::string& pubkey_fil
     if (old.workspace() != ctx.workspace) {
       return absl::InvalidArgumentError(absl::StrCat(checkpoint_file, " is of workspace ", old.workspace()));
     }
-    if (absl::Status s = core::VerifyCheckpoint(key, old); !s.ok()) return s;
+    absl::StatusOr<std::string> key = trusted->For(old);
+    if (!key.ok()) return key.status();
+    if (absl::Status s = core::VerifyCheckpoint(*key, old); !s.ok()) return s;
     if (old.seq() > head) {
       return absl::DataLossError(absl::StrCat("the log ends at seq ", head, " but your checkpoint is at seq ",
                                               old.seq(), ": events were removed"));
@@ -130,12 +175,14 @@ absl::Status RunAuditCheckpoint(const CliContext& ctx) {
 void RegisterAuditVerifyCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* audit = app.add_subcommand("audit", "Tamper evidence: the hash chain and signed checkpoints");
   audit->require_subcommand(1);
-  auto pubkey = std::make_shared<std::string>();
+  auto pubkey = std::make_shared<std::vector<std::string>>();
   auto checkpoint = std::make_shared<std::string>();
   CLI::App* verify = audit->add_subcommand(
       "verify", "Recompute the workspace's hash chain and check the server's signed checkpoints; "
                 "exit 1 naming the first bad seq");
-  verify->add_option("--pubkey", *pubkey, "The server's public key you trust (goalsyncd pubkey)");
+  verify->add_option("--pubkey", *pubkey,
+                     "The server's public key you trust (goalsyncd pubkey); for a replica group, "
+                     "once per member: each checkpoint is checked with the key its key_id names");
   verify->add_option("--checkpoint", *checkpoint,
                      "A checkpoint you kept (goalctl audit checkpoint): prove the log only grew since");
   verify->callback([&ctx, pubkey, checkpoint] {

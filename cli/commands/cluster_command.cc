@@ -2,11 +2,19 @@
 
 #include <cstdio>
 
+#include "core/signing.h"
 #include "goalsync/cluster_client.h"
 #include "nlohmann/json.hpp"
 
 namespace goalsync::cli {
 namespace {
+
+// The key id a member's checkpoints carry (audit.proto's Checkpoint.key_id), "" without a key.
+std::string KeyIdOf(const goalsync::v1::ClusterMember& m) {
+  if (m.public_key().empty()) return "";
+  absl::StatusOr<std::string> id = core::KeyId(m.public_key());
+  return id.ok() ? *id : "?";
+}
 
 int RunStatus(const CliContext& ctx) {
   absl::StatusOr<goalsync::v1::ClusterStatusResponse> status = client::ClusterStatus(
@@ -25,7 +33,9 @@ int RunStatus(const CliContext& ctx) {
                                 {"role", m.role()},
                                 {"committed_seq", m.committed_seq()},
                                 {"lag", m.lag()},
-                                {"last_epoch", m.last_epoch()}});
+                                {"last_epoch", m.last_epoch()},
+                                {"public_key", m.public_key()},
+                                {"key_id", KeyIdOf(m)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
@@ -35,11 +45,13 @@ int RunStatus(const CliContext& ctx) {
               status->leader().empty() ? "-" : status->leader().c_str(),
               status->leader_address().c_str(),
               static_cast<unsigned long long>(status->epoch()), status->acks_needed());
-  std::printf("%-12s %-22s %-10s %14s %10s\n", "NODE", "ADDRESS", "ROLE", "COMMITTED_SEQ", "LAG");
+  std::printf("%-12s %-22s %-10s %14s %10s  %s\n", "NODE", "ADDRESS", "ROLE", "COMMITTED_SEQ",
+              "LAG", "KEY_ID");
   for (const auto& m : status->members()) {
-    std::printf("%-12s %-22s %-10s %14llu %10llu\n", m.node_id().c_str(), m.address().c_str(),
+    const std::string key_id = KeyIdOf(m);
+    std::printf("%-12s %-22s %-10s %14llu %10llu  %s\n", m.node_id().c_str(), m.address().c_str(),
                 m.role().c_str(), static_cast<unsigned long long>(m.committed_seq()),
-                static_cast<unsigned long long>(m.lag()));
+                static_cast<unsigned long long>(m.lag()), key_id.empty() ? "-" : key_id.c_str());
   }
   return kExitOk;
 }
@@ -51,7 +63,8 @@ void RegisterClusterCommands(CLI::App& app, CliContext& ctx) {
   cluster->require_subcommand(1);
   cluster->add_subcommand("status",
                           "Members, the leader, its epoch, each member's committed seq (sum over "
-                          "workspaces) and lag; asks the first --server member that answers")
+                          "workspaces), lag and checkpoint key; asks the first --server member "
+                          "that answers")
       ->callback([&ctx] { ctx.exit_code = RunStatus(ctx); });
 }
 

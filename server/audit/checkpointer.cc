@@ -109,7 +109,19 @@ void Checkpointer::SignNow() { Round(/*force=*/true); }
 
 void Checkpointer::Round(bool force) {
   const absl::Time now = absl::Now();
-  for (const EventLog::CommittedHead& head : log_.CommittedHeads()) {
+  CheckpointSigner signer;
+  if (options_.group) {
+    signer = options_.group();
+    if (!signer.may_sign) return;  // a follower, a candidate, or a leader without its quorum
+  }
+  const std::vector<EventLog::CommittedHead> heads = log_.CommittedHeads();
+  if (options_.group) {
+    // Still the same leadership after the heads were read: they are that leader's committed
+    // heads (a node that loses its leadership restarts in place, so its heads never mix two).
+    const CheckpointSigner after = options_.group();
+    if (!after.may_sign || after.epoch != signer.epoch) return;
+  }
+  for (const EventLog::CommittedHead& head : heads) {
     Last last;
     {
       absl::MutexLock lock(&mu_);
@@ -124,6 +136,8 @@ void Checkpointer::Round(bool force) {
     cp.set_seq(head.seq);
     cp.set_hash(head.hash);
     cp.mutable_signed_at()->set_seconds(absl::ToUnixSeconds(now));
+    cp.set_node_id(signer.node_id);
+    cp.set_epoch(signer.epoch);
     if (absl::Status s = core::SignCheckpoint(private_key_, &cp); !s.ok()) {
       spdlog::error("cannot sign a checkpoint of {}: {}", head.workspace, s.ToString());
       continue;

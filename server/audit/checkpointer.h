@@ -2,10 +2,18 @@
 // `every` events or `interval` (if it moved), stores the checkpoints (<data-dir>/checkpoints,
 // RocksDB), and serves them (goalsync.v1.Audit).
 //
+// In a replica group (docs/cluster.md, "Signed checkpoints") `CheckpointOptions::group` says
+// when this member may sign and under which name: only while it is the serving leader and a
+// quorum holds its epoch's mark, so that every head it signs is quorum-committed (a
+// follower's durable heads may run past what the group committed, and a new leader's
+// starting log is on a quorum only once enough followers hold its mark). Its checkpoints then
+// name its node id and epoch, inside the signature.
+//
 // Thread safety: one background thread signs; GetCheckpoints may be called from any thread.
 #ifndef GOALSYNC_SERVER_AUDIT_CHECKPOINTER_H_
 #define GOALSYNC_SERVER_AUDIT_CHECKPOINTER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,6 +29,13 @@
 
 namespace goalsync::server {
 
+// Whether a replica group's member may sign now, and the names its checkpoints carry.
+struct CheckpointSigner {
+  bool may_sign = false;
+  std::string node_id;
+  uint64_t epoch = 0;
+};
+
 struct CheckpointOptions {
   // Sign a workspace's head once it is this many events past the last checkpoint (0: never
   // by count). More often costs a signature (~50 us) and a small write each time.
@@ -29,6 +44,11 @@ struct CheckpointOptions {
   absl::Duration interval = absl::Seconds(60);
   // PEM Ed25519 private key; empty: <data-dir>/checkpoint-key.pem, made at first start.
   std::string key_file;
+  // Set in a replica group (goalsyncd --cluster-etcd): asked before and after each round's
+  // heads are read; a round signs only if both answers allow it for the same epoch. Must be
+  // cheap (no I/O) and callable from the checkpointer's thread. Unset: a single node, which
+  // signs its committed heads as v1 checkpoints (no node id, no epoch).
+  std::function<CheckpointSigner()> group;
 };
 
 // The signing key of a data dir: `options.key_file`, or <data_dir>/checkpoint-key.pem

@@ -90,6 +90,13 @@ absl::Status ClusterNode::Start(EventLog& log, LogStore& store) {
       !s.ok()) {
     return s;
   }
+  // Beside the member record, not in it: members/ values stay plain addresses.
+  if (!options_.public_key_pem.empty()) {
+    if (absl::Status s = etcd_.Put(prefix + "keys/" + options_.node_id, options_.public_key_pem);
+        !s.ok()) {
+      return s;
+    }
+  }
   if (absl::Status s = etcd_.Put(prefix + "alive/" + options_.node_id, options_.advertise, *lease);
       !s.ok()) {
     return s;

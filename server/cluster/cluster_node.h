@@ -72,6 +72,10 @@ class ClusterNode final : public Replicator {
     bool leader = false;
     uint64_t epoch = 0;
     std::map<std::string, uint64_t> follower_lag;  // node id -> events behind
+    // While leading: enough members (itself included) hold its epoch mark for an ack, so
+    // every head it has published, its starting log included, is on a quorum (the signed
+    // checkpoints' condition, server/audit/checkpointer.h).
+    bool quorum_marked = false;
   };
   MetricsView Metrics();
 

@@ -44,6 +44,9 @@ struct ClusterOptions {
   absl::Duration lease_ttl = absl::Seconds(2);
   // The command line, for restarting in place after a lost leadership (see restart.h).
   std::vector<std::string> argv;
+  // This node's checkpoint public key (PEM), registered beside its member record
+  // (keys/<node-id>) for auditors and `goalctl cluster status`. Empty: none registered.
+  std::string public_key_pem;
 
   bool enabled() const { return !etcd.empty(); }
   // The etcd key prefix of the group.

@@ -107,9 +107,10 @@ absl::StatusOr<ClusterStatusResponse> ClusterNode::Status() {
   absl::StatusOr<LeaderInfo> leader = etcd_.Leader(options_.Prefix() + "election");
   absl::StatusOr<std::vector<KeyValue>> members = etcd_.RangePrefix(options_.Prefix() + "members/");
   absl::StatusOr<std::vector<KeyValue>> alive = etcd_.RangePrefix(options_.Prefix() + "alive/");
+  absl::StatusOr<std::vector<KeyValue>> keys = etcd_.RangePrefix(options_.Prefix() + "keys/");
   // Cut off from etcd, this node cannot tell who leads: "no leader" would be a wrong answer.
   for (const absl::Status& s : {absl::IsNotFound(leader.status()) ? absl::OkStatus() : leader.status(),
-                                members.status(), alive.status()}) {
+                                members.status(), alive.status(), keys.status()}) {
     if (!s.ok()) {
       return absl::UnavailableError(absl::StrCat("node ", options_.node_id,
                                                  " cannot reach etcd: ", s.message()));
@@ -127,6 +128,9 @@ absl::StatusOr<ClusterStatusResponse> ClusterNode::Status() {
     m->set_node_id(kv.key.substr(kv.key.rfind('/') + 1));
     m->set_address(kv.value);
     m->set_role("down");
+    for (const KeyValue& k : *keys) {
+      if (k.key.ends_with("/" + m->node_id())) m->set_public_key(k.value);
+    }
     bool is_alive = false;
     for (const KeyValue& a : *alive) is_alive |= a.key.ends_with("/" + m->node_id());
     NodeStateResponse st;

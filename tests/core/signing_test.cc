@@ -48,5 +48,31 @@ TEST(SigningTest, TheMessageIsCanonical) {
                 "\n1790000000\n");
 }
 
+// A replica group's member names itself and its epoch in what it signs (docs/cluster.md); a
+// single node's checkpoints keep the v1 message, so old checkpoints still verify.
+TEST(SigningTest, AGroupMembersCheckpointSignsItsNodeAndEpoch) {
+  v1::Checkpoint c = Sample();
+  c.set_node_id("n2");
+  c.set_epoch(7);
+  EXPECT_EQ(CheckpointMessage(c),
+            "goalsync checkpoint v2\nacme\n42\n"
+            "0707070707070707070707070707070707070707070707070707070707070707"
+                "\n1790000000\nn2\n7\n");
+  auto key = GenerateSigningKey();
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(SignCheckpoint(key->first, &c).ok());
+  EXPECT_TRUE(VerifyCheckpoint(key->second, c).ok());
+  for (int field = 0; field < 4; ++field) {
+    v1::Checkpoint changed = c;
+    switch (field) {
+      case 0: changed.set_node_id("n3"); break;  // another member's name
+      case 1: changed.set_epoch(8); break;       // another epoch
+      case 2: changed.clear_node_id(); break;
+      default: changed.clear_node_id(), changed.clear_epoch();  // passed off as a single node's
+    }
+    EXPECT_TRUE(absl::IsPermissionDenied(VerifyCheckpoint(key->second, changed))) << field;
+  }
+}
+
 }  // namespace
 }  // namespace goalsync::core

@@ -106,6 +106,20 @@ TEST_F(CheckpointTest, ASoundLogVerifiesAndOnlyGrewSinceAKeptCheckpoint) {
   CommandResult wrong = Goalctl("audit verify --pubkey " + dir_.Sub("other.pub"));
   EXPECT_EQ(wrong.exit_code, 1);
   EXPECT_THAT(wrong.out, HasSubstr("does not match the key"));
+
+  // Several trusted keys (a replica group's members): each checkpoint is checked with the
+  // one its key_id names; a checkpoint signed by none of them is refused.
+  CommandResult both = Goalctl("audit verify --pubkey " + dir_.Sub("other.pub") + " --pubkey " +
+                               dir_.Sub("server.pub"));
+  EXPECT_EQ(both.exit_code, 0) << both.out;
+  EXPECT_THAT(both.out, HasSubstr("signed heads verified"));
+  CommandResult third = RunCommand(std::string(GOALSYNCD_PATH) + " pubkey --data-dir " +
+                                   dir_.Sub("third") + " > " + dir_.Sub("third.pub"));
+  ASSERT_EQ(third.exit_code, 0);
+  CommandResult neither = Goalctl("audit verify --pubkey " + dir_.Sub("other.pub") + " --pubkey " +
+                                  dir_.Sub("third.pub"));
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_THAT(neither.out, HasSubstr("which is none of the --pubkey keys you trust"));
 }
 
 TEST_F(CheckpointTest, AnAlteredEventIsFoundBySeq) {
