@@ -1,24 +1,36 @@
 // A replica group under faults (docs/cluster.md): etcd + three goalsyncd, 64 clients
-// appending through the leader, while the test kills the leader (SIGKILL), pauses it past
-// its lease and resumes it (the zombie), kills a follower, and cuts the leader off from its
-// followers and from etcd through in-test TCP proxies. Afterwards every acknowledged event
+// appending through the leader (a bounded workload: 64 goals created up front, then
+// check-ins on them, so the plan stays small however many faults the soak runs), while the
+// test kills the leader (SIGKILL), pauses it past its lease and resumes it (the zombie),
+// kills a follower, and cuts the leader off from its followers and from etcd through in-test
+// TCP proxies. Afterwards every acknowledged event
 // must be on every node exactly once, at the seq it was acknowledged with, and the chains
-// identical. Prints the failover time (leader lost -> first acknowledged append) per fault.
+// identical, and the nodes' signed checkpoints agree with the log and with each other (only
+// the serving leader signs, naming its node id and epoch). Prints the failover time (leader
+// lost -> first acknowledged append) per fault.
 //
 // GOALSYNC_CLUSTER_FAULTS sets the number of faults (default 5: one of each kind; the soak
 // run, ctest label `soak`, uses 50). GOALSYNC_CLUSTER_SEED fixes the order of the faults
-// after the first five.
+// after the first five. GOALSYNC_CLUSTER_LOG_DIR keeps the nodes' logs;
+// GOALSYNC_CLUSTER_GOALSYNCD runs another goalsyncd binary (a copy, for a long soak in a
+// build dir others rebuild).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 
+#include <set>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/signing.h"
 #include "gtest/gtest.h"
 #include "goalsync/log_client.h"
+#include "nlohmann/json.hpp"
 #include "tests/support/cluster_harness.h"
 #include "tests/support/requests.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace goalsync::testing {
@@ -64,17 +76,22 @@ TEST(ClusterFaultTest, EveryAckedEventSurvivesEveryFault) {
   std::printf("cluster_fault_test: faults=%d seed=%d\n", faults, seed);
   SCOPED_TRACE(absl::StrCat("seed ", seed, " (GOALSYNC_CLUSTER_SEED)"));
   std::mt19937 rng(seed);
+  const absl::Time began = absl::Now();
   TempDir dir;
-  ClusterHarness cluster(dir.path(), 3, {"--lease-ttl-ms", "2000"});
+  // Checkpoints every round (1 s) the head moved: many signed heads for the checker.
+  ClusterHarness cluster(dir.path(), 3, {"--lease-ttl-ms", "2000", "--checkpoint-every", "1"});
   ASSERT_TRUE(cluster.Start().ok()) << cluster.LogTails();
   const std::string ws = "faults";
   AppendLoad load(cluster.ClientAddresses(), ws, 64);
-  load.Start();
+  const absl::Status started = load.Start();
+  ASSERT_TRUE(started.ok()) << started << cluster.LogTails();
   ASSERT_TRUE(load.WaitAcksAfter(absl::Now(), 200, absl::Seconds(30))) << cluster.LogTails();
 
   std::vector<double> failover_s;
+  int by_kind[kFaultKinds] = {};
   for (int f = 0; f < faults; ++f) {
     const Fault kind = f < kFaultKinds ? static_cast<Fault>(f) : static_cast<Fault>(rng() % kFaultKinds);
+    ++by_kind[kind];
     absl::StatusOr<int> leader = cluster.Leader();
     ASSERT_TRUE(leader.ok()) << leader.status();
     const int l = *leader;
@@ -134,13 +151,24 @@ TEST(ClusterFaultTest, EveryAckedEventSurvivesEveryFault) {
   ASSERT_TRUE(cluster.WaitInSync(absl::Seconds(60), /*exact=*/true).ok()) << cluster.LogTails();
   const std::vector<AppendLoad::Ack> acks = load.Acks();
   uint64_t events = 0;
-  absl::Status checked = CheckGroup(cluster, ws, acks, &events);
+  CheckpointFacts checkpoints;
+  absl::Status checked = CheckGroup(cluster, ws, acks, &events, &checkpoints);
   EXPECT_TRUE(checked.ok()) << checked << cluster.LogTails();
-  std::printf("cluster_fault_test: faults=%d acked=%zu log_events=%llu lost=0 failover_p50_s=%.3f "
-              "failover_p99_s=%.3f failover_max_s=%.3f (n=%zu)\n",
-              faults, acks.size(), static_cast<unsigned long long>(events),
-              Percentile(failover_s, 0.5), Percentile(failover_s, 0.99),
-              Percentile(failover_s, 1.0), failover_s.size());
+  std::printf("cluster_fault_test: signed checkpoints n1=%zu n2=%zu n3=%zu, %zu epochs signed, "
+              "%zu at a seq another node also signed (same hash)\n",
+              checkpoints.per_node.size() > 0 ? checkpoints.per_node[0] : 0,
+              checkpoints.per_node.size() > 1 ? checkpoints.per_node[1] : 0,
+              checkpoints.per_node.size() > 2 ? checkpoints.per_node[2] : 0, checkpoints.epochs,
+              checkpoints.same_seq);
+  std::string kinds;
+  for (int k = 0; k < kFaultKinds; ++k) absl::StrAppend(&kinds, " ", kFaultNames[k], "=", by_kind[k]);
+  std::printf("cluster_fault_test: faults=%d (%s) acked=%zu log_events=%llu on each of %d nodes "
+              "lost=%s failover_p50_s=%.3f failover_p99_s=%.3f failover_max_s=%.3f (n=%zu) "
+              "wall_s=%.0f\n",
+              faults, kinds.c_str() + 1, acks.size(), static_cast<unsigned long long>(events),
+              cluster.size(), checked.ok() ? "0" : "CHECK FAILED", Percentile(failover_s, 0.5),
+              Percentile(failover_s, 0.99), Percentile(failover_s, 1.0), failover_s.size(),
+              absl::ToDoubleSeconds(absl::Now() - began));
 }
 
 // etcd stalls for longer than the lease TTL (a slow disk or a starved CPU, as other jobs on
@@ -156,7 +184,8 @@ TEST(ClusterFaultTest, FollowersRideOutAnEtcdStallLongerThanTheirLeases) {
   ASSERT_TRUE(cluster.Start().ok()) << cluster.LogTails();
   const std::string ws = "stall";
   AppendLoad load(cluster.ClientAddresses(), ws, 16);
-  load.Start();
+  const absl::Status started = load.Start();
+  ASSERT_TRUE(started.ok()) << started << cluster.LogTails();
   ASSERT_TRUE(load.WaitAcksAfter(absl::Now(), 200, absl::Seconds(30))) << cluster.LogTails();
   ASSERT_TRUE(cluster.WaitInSync(absl::Seconds(60), /*exact=*/false).ok()) << cluster.LogTails();
   absl::StatusOr<int> leader = cluster.Leader();
@@ -195,6 +224,30 @@ TEST(ClusterFaultTest, FollowersRideOutAnEtcdStallLongerThanTheirLeases) {
   uint64_t events = 0;
   absl::Status checked = CheckGroup(cluster, ws, load.Acks(), &events);
   EXPECT_TRUE(checked.ok()) << checked << cluster.LogTails();
+
+  // goalctl cluster status shows each member's checkpoint key beside the fields it always had.
+  CommandResult status = RunCommand(absl::StrCat("timeout 30 ", GOALCTL_PATH, " --server ",
+                                                 cluster.ClientAddresses(),
+                                                 " cluster status --output json 2>&1"));
+  ASSERT_EQ(status.exit_code, 0) << status.out;
+  const nlohmann::json out = nlohmann::json::parse(status.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(out.is_object()) << status.out;
+  for (const char* field : {"cluster", "leader", "leader_address", "epoch", "acks_needed", "members"}) {
+    EXPECT_TRUE(out.contains(field)) << field << " in " << status.out;
+  }
+  ASSERT_EQ(out["members"].size(), 3u) << status.out;
+  std::set<std::string> keys;
+  for (const nlohmann::json& m : out["members"]) {
+    for (const char* field : {"node_id", "address", "role", "committed_seq", "lag", "last_epoch",
+                              "public_key", "key_id"}) {
+      EXPECT_TRUE(m.contains(field)) << field << " in " << m.dump();
+    }
+    const std::string key = m.value("public_key", "");
+    EXPECT_TRUE(absl::StartsWith(key, "-----BEGIN PUBLIC KEY-----")) << m.dump();
+    EXPECT_EQ(m.value("key_id", ""), core::KeyId(key).value_or("?")) << m.dump();
+    keys.insert(key);
+  }
+  EXPECT_EQ(keys.size(), 3u) << "each member has its own key: " << status.out;
 }
 
 }  // namespace

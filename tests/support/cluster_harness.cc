@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "core/hash_chain.h"
+#include "core/signing.h"
+#include "goalsync/audit_client.h"
 #include "goalsync/cluster_client.h"
 #include "goalsync/log_client.h"
 #include "goalsync/server_group.h"
@@ -54,12 +57,18 @@ ClusterHarness::ClusterHarness(std::string dir, int nodes, std::vector<std::stri
 ClusterHarness::~ClusterHarness() {
   for (int i = 0; i < size(); ++i) KillNode(i);
   etcd_.Kill();
-  // Keep the nodes' logs past the temp dir, for a failure's post-mortem.
+  // Keep the nodes' logs past the temp dir, for a failure's post-mortem, named after the
+  // temp dir so that the next group of the same run (another test case) does not overwrite
+  // them: <keep>/<temp dir name>-n1.log ...
   if (const char* keep = std::getenv("GOALSYNC_CLUSTER_LOG_DIR"); keep != nullptr) {
+    const std::string run = std::filesystem::path(dir_).filename().string();
     for (const Node& n : nodes_) {
       std::error_code ec;
-      std::filesystem::copy_file(n.data_dir + ".log", absl::StrCat(keep, "/", n.id, ".log"),
+      const std::string to = absl::StrCat(keep, "/", run, "-", n.id, ".log");
+      std::filesystem::copy_file(n.data_dir + ".log", to,
                                  std::filesystem::copy_options::overwrite_existing, ec);
+      std::fprintf(stderr, "cluster harness: %s's log %s %s\n", n.id.c_str(),
+                   ec ? "could not be kept:" : "kept in", ec ? ec.message().c_str() : to.c_str());
     }
   }
 }
@@ -81,8 +90,11 @@ absl::Status ClusterHarness::Start() {
 absl::Status ClusterHarness::StartNode(int i) {
   Node& n = nodes_[i];
   KillNode(i);
+  // GOALSYNC_CLUSTER_GOALSYNCD: another binary, e.g. a copy taken before a long soak, so that
+  // a rebuild of the shared build dir meanwhile does not mix versions in one run.
+  const char* binary = std::getenv("GOALSYNC_CLUSTER_GOALSYNCD");
   std::vector<std::string> args = {
-      GOALSYNCD_PATH, "--data-dir", n.data_dir, "--listen", absl::StrCat("127.0.0.1:", n.port),
+      binary != nullptr && *binary != '\0' ? binary : GOALSYNCD_PATH, "--data-dir", n.data_dir, "--listen", absl::StrCat("127.0.0.1:", n.port),
       "--insecure-no-auth", "--cluster-etcd", n.etcd->address(), "--node-id", n.id,
       "--advertise", n.front->address(), "--cluster-size", std::to_string(size())};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
@@ -219,8 +231,55 @@ AppendLoad::AppendLoad(std::string servers, std::string workspace, int clients)
 
 AppendLoad::~AppendLoad() { Stop(); }
 
-void AppendLoad::Start() {
-  for (int c = 0; c < clients_; ++c) threads_.emplace_back([this, c] { Run(c); });
+namespace {
+
+std::string LoadGoal(int client) { return absl::StrCat("goal-load-", client); }
+
+// Check-in `id` on the goal of `client` (no period: one aggregate per goal).
+goalsync::v1::AppendRequest CheckIn(const std::string& ws, int client, const std::string& id,
+                                    uint64_t n) {
+  goalsync::v1::AppendRequest req;
+  req.set_workspace(ws);
+  goalsync::v1::Event* e = req.add_events();
+  e->set_event_id(id);
+  auto* c = e->mutable_payload()->mutable_check_in_recorded();
+  c->set_goal_id(LoadGoal(client));
+  c->set_value(static_cast<double>(n % 7));
+  c->set_confidence(0.7);
+  return req;
+}
+
+}  // namespace
+
+absl::Status AppendLoad::Start(absl::Duration timeout) {
+  absl::StatusOr<std::unique_ptr<client::LogClient>> log = client::ConnectLogClient(servers_, {});
+  if (!log.ok()) return log.status();
+  goalsync::v1::AppendRequest goals;
+  goals.set_workspace(workspace_);
+  for (int c = 0; c < clients_; ++c) {
+    goalsync::v1::Event* e = goals.add_events();
+    e->set_event_id(absl::StrCat("create-", LoadGoal(c)));
+    auto* g = e->mutable_payload()->mutable_goal_created();
+    g->set_goal_id(LoadGoal(c));
+    g->set_level(goalsync::v1::GOAL_LEVEL_TEAM);
+    g->set_statement(absl::StrCat("the goal client ", c, " checks in on"));
+  }
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::Status last = absl::DeadlineExceededError("no attempt");
+  while (absl::Now() < deadline) {  // the same event ids until acked: retries are deduplicated
+    absl::StatusOr<goalsync::v1::AppendResponse> r = (*log)->Append(goals, absl::Seconds(10));
+    if (r.ok()) {
+      absl::MutexLock lock(&mu_);
+      for (int i = 0; i < r->results_size(); ++i) {
+        acks_.push_back({goals.events(i).event_id(), r->results(i).seq(), absl::Now()});
+      }
+      for (int c = 0; c < clients_; ++c) threads_.emplace_back([this, c] { Run(c); });
+      return absl::OkStatus();
+    }
+    last = r.status();
+  }
+  return absl::Status(last.code(), absl::StrCat("creating the load's ", clients_, " goals in ",
+                                                workspace_, ": ", last.message()));
 }
 
 void AppendLoad::Stop() {
@@ -234,7 +293,7 @@ void AppendLoad::Run(int client) {
   if (!log.ok()) return;
   for (uint64_t n = 0; !stop_; ++n) {
     const std::string id = absl::StrCat("c", client, "-", n);
-    goalsync::v1::AppendRequest req = GoalCreations(workspace_, {id});
+    goalsync::v1::AppendRequest req = CheckIn(workspace_, client, id, n);
     // The same event id until acked: a retry after a failover is deduplicated.
     while (!stop_) {
       absl::StatusOr<goalsync::v1::AppendResponse> r = (*log)->Append(req, absl::Seconds(10));
@@ -286,8 +345,72 @@ bool AppendLoad::WaitAcksAfter(absl::Time t, size_t n, absl::Duration timeout) {
   return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
+namespace {
+
+absl::Status CheckCheckpoints(ClusterHarness& cluster, const std::string& workspace,
+                              const std::vector<goalsync::v1::Event>& log, CheckpointFacts* facts) {
+  absl::StatusOr<goalsync::v1::ClusterStatusResponse> st =
+      client::ClusterStatus(cluster.ClientAddresses(), {}, absl::Seconds(5));
+  if (!st.ok()) return st.status();
+  std::map<std::string, std::string> key_of;  // node id -> registered public key
+  std::set<std::string> keys;
+  for (const auto& m : st->members()) {
+    if (m.public_key().empty()) {
+      return absl::NotFoundError(absl::StrCat("member ", m.node_id(), " registered no public key"));
+    }
+    if (!keys.insert(m.public_key()).second) {
+      return absl::FailedPreconditionError(absl::StrCat(m.node_id(), "'s key is another member's"));
+    }
+    key_of[m.node_id()] = m.public_key();
+  }
+  std::map<uint64_t, std::pair<std::string, std::string>> signed_at_seq;  // seq -> (hash, node)
+  std::map<uint64_t, std::string> signer_of_epoch;
+  facts->per_node.assign(cluster.size(), 0);
+  for (int i = 0; i < cluster.size(); ++i) {
+    const std::string id = absl::StrCat("n", i + 1);
+    client::AuditClient audit(
+        grpc::CreateChannel(cluster.ClientAddress(i), grpc::InsecureChannelCredentials()));
+    absl::StatusOr<goalsync::v1::GetCheckpointsResponse> cps = audit.GetCheckpoints(workspace);
+    if (!cps.ok()) return absl::Status(cps.status().code(), absl::StrCat(id, "'s checkpoints: ", cps.status().message()));
+    if (cps->public_key_pem() != key_of[id]) {
+      return absl::FailedPreconditionError(absl::StrCat(id, " serves a key that is not the one it registered"));
+    }
+    facts->per_node[i] = cps->checkpoints_size();
+    for (const goalsync::v1::Checkpoint& cp : cps->checkpoints()) {
+      const std::string where = absl::StrCat(id, "'s checkpoint at seq ", cp.seq(), " (epoch ", cp.epoch(), ")");
+      if (cp.node_id() != id || cp.epoch() == 0) {
+        return absl::FailedPreconditionError(absl::StrCat(where, " names node '", cp.node_id(), "' epoch ", cp.epoch()));
+      }
+      if (absl::Status s = core::VerifyCheckpoint(key_of[id], cp); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat(where, ": ", s.message()));
+      }
+      if (cp.seq() == 0 || cp.seq() > log.size() || log[cp.seq() - 1].hash() != cp.hash()) {
+        return absl::DataLossError(absl::StrCat(where, " signs a head that is not in the group's log"));
+      }
+      auto [seen, fresh] = signed_at_seq.try_emplace(cp.seq(), cp.hash(), id);
+      if (!fresh && seen->second.second != id) {
+        if (seen->second.first != cp.hash()) {
+          return absl::DataLossError(absl::StrCat(where, " and ", seen->second.second,
+                                                  "'s sign different hashes"));
+        }
+        ++facts->same_seq;
+      }
+      auto [signer, first] = signer_of_epoch.try_emplace(cp.epoch(), id);
+      if (!first && signer->second != id) {
+        return absl::FailedPreconditionError(absl::StrCat(where, ": ", signer->second,
+                                                          " signed in the same epoch"));
+      }
+    }
+  }
+  facts->epochs = signer_of_epoch.size();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckGroup(ClusterHarness& cluster, const std::string& workspace,
-                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events) {
+                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events,
+                        CheckpointFacts* checkpoints) {
   std::vector<std::vector<goalsync::v1::Event>> logs(cluster.size());
   for (int i = 0; i < cluster.size(); ++i) {
     client::LogClient log(cluster.ClientAddress(i));
@@ -328,6 +451,11 @@ absl::Status CheckGroup(ClusterHarness& cluster, const std::string& workspace,
                                               ") is not in the group's log there"));
     }
   }
+  CheckpointFacts facts;
+  if (absl::Status s = CheckCheckpoints(cluster, workspace, first, &facts); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("signed checkpoints: ", s.message()));
+  }
+  if (checkpoints != nullptr) *checkpoints = std::move(facts);
   return absl::OkStatus();
 }
 

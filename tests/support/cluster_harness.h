@@ -76,7 +76,11 @@ class ClusterHarness {
 };
 
 // Appends from `clients` threads, each with its own client following the leader of
-// `servers`; each event creates a goal with a unique event id, retried (same id) until acked.
+// `servers`. A bounded workload, so that the plan stays small however long the load runs (a
+// soak of 200k goal creations made every restart of a member take seconds): Start creates one
+// goal per client in one append, then each client records check-ins on its own goal (folded
+// into the goal's one aggregate). Every event has a unique event id and is retried (same id)
+// until acked; the goals' creations are acks too.
 class AppendLoad {
  public:
   struct Ack {
@@ -86,7 +90,8 @@ class AppendLoad {
   };
   AppendLoad(std::string servers, std::string workspace, int clients);
   ~AppendLoad();
-  void Start();
+  // Creates the goals (retried until acked, within `timeout`), then starts the clients.
+  absl::Status Start(absl::Duration timeout = absl::Seconds(30));
   // Stops the clients; appends in progress finish (or time out) first.
   void Stop();
   std::vector<Ack> Acks();
@@ -110,11 +115,25 @@ class AppendLoad {
   std::map<std::string, int> errors_ ABSL_GUARDED_BY(mu_);
 };
 
+// What CheckGroup found about the nodes' signed checkpoints.
+struct CheckpointFacts {
+  std::vector<size_t> per_node;  // checkpoints of the workspace each node signed
+  size_t same_seq = 0;           // (checkpoint, checkpoint of another node at the same seq)
+  size_t epochs = 0;             // distinct epochs that signed
+};
+
 // Reads `workspace` from every running node and checks: all logs identical (same seqs,
 // hashes, bytes), each a valid hash chain, no event_id twice, and every ack's event at the
 // seq it was acked with. `events` receives the log length.
+// Then the nodes' signed checkpoints (docs/cluster.md "Signed checkpoints"): each member has
+// a distinct public key in cluster status and serves it; each of its checkpoints names it
+// and an epoch, verifies with its registered key, and signs the hash the group's log has at
+// that seq (so only committed heads were signed); checkpoints of two nodes at the same seq
+// sign the same hash; no epoch was signed by two nodes. `checkpoints` (if not null) receives
+// the counts.
 absl::Status CheckGroup(ClusterHarness& cluster, const std::string& workspace,
-                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events);
+                        const std::vector<AppendLoad::Ack>& acks, uint64_t* events,
+                        CheckpointFacts* checkpoints = nullptr);
 
 }  // namespace goalsync::testing
 
