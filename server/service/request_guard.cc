@@ -6,6 +6,7 @@
 #include "absl/strings/str_replace.h"
 #include "core/refusal.h"
 #include "google/protobuf/descriptor.h"
+#include "grpcpp/server_context.h"
 #include "server/service/status_map.h"
 
 namespace goalsync::server {
@@ -43,7 +44,15 @@ class RequestGuard : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
       if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED && status.error_message().empty()) {
-        methods->ModifySendStatus(ToGrpcStatus(Rewrite(info_->method())));
+        // gRPC answers a request it could not parse this way, and also a call the client
+        // cancelled before its request arrived (there were no bytes to parse): that one is
+        // no bad input, and says so in the request log.
+        const bool cancelled =
+            info_->server_context() != nullptr && info_->server_context()->IsCancelled();
+        methods->ModifySendStatus(
+            cancelled ? grpc::Status(grpc::StatusCode::CANCELLED,
+                                     "the client cancelled the call before its request arrived")
+                      : ToGrpcStatus(Rewrite(info_->method())));
       }
     }
     methods->Proceed();
