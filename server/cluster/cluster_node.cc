@@ -1,7 +1,5 @@
 #include "server/cluster/cluster_node.h"
 
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -15,10 +13,6 @@ namespace {
 // A leader that cannot get a group onto enough members within this many lease TTLs steps
 // down (cut off from its followers): about as long as etcd takes to replace a dead leader.
 constexpr double kQuorumWait = 1.5;
-
-// Durable shipped events the leader keeps in memory for followers a little behind (beyond
-// it they read the store). Events not yet durable here are kept whatever their number.
-constexpr size_t kShippedEvents = 16384;
 
 // Whether `won` (a Campaign's answer under `lease`) still leads: etcd also ends a campaign
 // whose own key went with its expired lease, and after a stall it may end one whose lease
@@ -181,51 +175,6 @@ absl::Status ClusterNode::Admit() {
       refusal);
 }
 
-void ClusterNode::Ship(std::vector<Replicator::Run> runs) {
-  absl::MutexLock lock(&mu_);
-  if (role_ != Role::kLeader) return;  // Replicate will refuse the group
-  for (Replicator::Run& run : runs) {
-    ShippedTail& tail = shipped_[run.workspace];
-    auto durable = heads_.find(run.workspace);
-    const uint64_t next = !tail.events.empty() ? tail.events.back()->seq() + 1
-                          : durable != heads_.end() ? durable->second.second + 1
-                                                    : 1;
-    // Groups are shipped in sealed order, and held until durable here: each run continues
-    // the last. Sessions would otherwise send a follower a chain with a hole.
-    if (run.events.front()->seq() != next) {
-      spdlog::critical("cluster: shipped events of {} start at seq {}, not {}", run.workspace,
-                       run.events.front()->seq(), next);
-      std::abort();
-    }
-    tail.ws_id = run.ws_id;
-    ship_order_.emplace_back(run.workspace, run.events.back()->seq());
-    shipped_events_ += run.events.size();
-    tail.events.insert(tail.events.end(), run.events.begin(), run.events.end());
-  }
-  ++heads_version_;
-}
-
-void ClusterNode::TrimShippedLocked() {
-  while (shipped_events_ > kShippedEvents && !ship_order_.empty()) {
-    const auto& [ws, last] = ship_order_.front();
-    auto durable = heads_.find(ws);
-    if (durable == heads_.end() || durable->second.second < last) return;  // the store lacks it
-    auto tail = shipped_.find(ws);
-    while (!tail->second.events.empty() && tail->second.events.front()->seq() <= last) {
-      tail->second.events.pop_front();
-      --shipped_events_;
-    }
-    if (tail->second.events.empty()) shipped_.erase(tail);
-    ship_order_.pop_front();
-  }
-}
-
-void ClusterNode::WriteFailed(const absl::Status& error) {
-  if (Stopping()) return;
-  Restart(absl::StrCat("this leader could not write its log (", error.message(),
-                       "): stepping down so that a member that can leads"));
-}
-
 absl::Status ClusterNode::Replicate(const std::vector<Replicator::Head>& heads) {
   const int needed = AcksNeeded();
   absl::MutexLock lock(&mu_);
@@ -238,14 +187,10 @@ absl::Status ClusterNode::Replicate(const std::vector<Replicator::Head>& heads) 
     id = h.ws_id;
     seq = std::max(seq, h.seq);
   }
-  // No need to wake the senders: they had the group from memory (Ship), and what they read
-  // from the store is older than what memory holds, so durable already.
-  TrimShippedLocked();
+  ++heads_version_;
   auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (stopping_ || role_ != Role::kLeader || my_epoch_ != epoch) return true;
-    // Ours: written before the hook. A follower's ack may have come first (the group was
-    // shipped before our write began), but our copy counts only once it is durable.
-    int copies = 1;
+    int copies = 1;  // ours: written before the hook
     for (const auto& [id, f] : followers_) {
       if (!f.marked || f.epoch != epoch) continue;
       bool has_all = true;

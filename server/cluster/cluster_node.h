@@ -4,9 +4,8 @@
 // (etcd's Election service; the epoch is the leader key's create revision) and observes who
 // leads. As a follower it streams the leader's log (Replication.Follow) into its own through
 // EventLog::AppendSealed. As the leader it first adopts the longest log of a majority (the
-// start of an epoch), then admits appends and, as the EventLog's Replicator, ships each
-// sealed group to the followers from memory while the EventLog writes it, and holds it
-// until enough members have it on disk.
+// start of an epoch), then admits appends and, as the EventLog's Replicator, holds each
+// written group until enough members have it on disk.
 //
 // A node that loses its leadership, or whose log turns out to hold a tail the leader does
 // not, restarts in place (replication_state.h): its memory then never disagrees with the
@@ -16,7 +15,6 @@
 #ifndef GOALSYNC_SERVER_CLUSTER_CLUSTER_NODE_H_
 #define GOALSYNC_SERVER_CLUSTER_CLUSTER_NODE_H_
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,10 +45,7 @@ class ClusterNode final : public Replicator {
 
   // Replicator.
   absl::Status Admit() override;
-  void Ship(std::vector<Replicator::Run> runs) override;
   absl::Status Replicate(const std::vector<Replicator::Head>& heads) override;
-  // Steps down: a leader that cannot write its log hands the group to one that can.
-  void WriteFailed(const absl::Status& error) override;
 
   // gRPC services to register on the node's server (replication_service.cc).
   grpc::Service* replication_service();
@@ -95,29 +90,6 @@ class ClusterNode final : public Replicator {
     std::map<std::string, uint64_t> acked;  // workspace -> durable seq
   };
 
-  // Events of one workspace this leader sealed and shipped, consecutive, newest last.
-  struct ShippedTail {
-    uint32_t ws_id = 0;
-    std::deque<EventPtr> events;
-  };
-  // What one FollowDown carries for one workspace (leader_session.cc): the events from
-  // `from` to `to` read from the store (none if from > to), or else events from memory.
-  struct Slice {
-    std::string workspace;
-    uint32_t ws_id = 0;
-    uint64_t from = 1, to = 0;
-    std::vector<EventPtr> shipped;
-  };
-  // The next events a follower lacks, given what it was sent (`sent`, advanced here), at
-  // most `budget` of them; *more is set if it lacks more than that.
-  std::vector<Slice> NextSlices(std::map<std::string, uint64_t>& sent, size_t budget, bool* more)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Whether a follower's head is an event this leader shipped and still holds in memory (a
-  // follower may hold a group before this leader's own write of it is done).
-  bool ShippedHolds(const goalsync::v1::WorkspaceHead& h);
-  // Drops durable shipped events, oldest first, while more than kShippedEvents are held.
-  void TrimShippedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   void RunLease();
   // After a follower's lease expired: a new lease, alive again, a new campaign. False if
   // the node is stopping.
@@ -129,12 +101,6 @@ class ClusterNode final : public Replicator {
   absl::Status StartEpoch(uint64_t epoch);
   // One follow stream to `leader` (follower_loop.cc); returns when it ends.
   void FollowOnce(uint64_t epoch, const std::string& address);
-  // Writes the leader's messages `batch` (each workspace's events in one synced batch, then
-  // the epoch mark if one came) and acks them. False if the stream must end (*restart_reason
-  // set if this node must cut its log back first).
-  bool ApplyBatch(uint64_t epoch, std::deque<goalsync::v1::FollowDown>& batch,
-                  grpc::ClientReaderWriter<goalsync::v1::FollowUp, goalsync::v1::FollowDown>* stream,
-                  std::string* restart_reason);
   [[noreturn]] void Restart(const std::string& reason, const std::string& truncate_against = "");
   // Members to count acks and majorities over.
   int GroupSize();
@@ -161,15 +127,8 @@ class ClusterNode final : public Replicator {
   LeaderInfo my_leadership_ ABSL_GUARDED_BY(mu_);
   uint64_t my_epoch_ ABSL_GUARDED_BY(mu_) = 0;
   ReplicationState state_ ABSL_GUARDED_BY(mu_);
-  // The leader's durable heads (workspace -> (ws_id, seq)) and the version senders wait on
-  // (bumped when a group is shipped and when it is durable here).
+  // The leader's durable heads (workspace -> (ws_id, seq)) and the version senders wait on.
   std::map<std::string, std::pair<uint32_t, uint64_t>> heads_ ABSL_GUARDED_BY(mu_);
-  // Groups shipped (sealed, perhaps not yet written here), per workspace. Events past the
-  // durable head are always held: the store may not have them yet. Older ones are dropped
-  // in shipping order (ship_order_: a run's workspace and last seq) past kShippedEvents.
-  std::map<std::string, ShippedTail> shipped_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::pair<std::string, uint64_t>> ship_order_ ABSL_GUARDED_BY(mu_);
-  size_t shipped_events_ ABSL_GUARDED_BY(mu_) = 0;
   // The heads the leader held when it started serving: a follower holding them gets the mark.
   std::map<std::string, uint64_t> base_ ABSL_GUARDED_BY(mu_);
   uint64_t heads_version_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,8 +1,5 @@
 // A follower's Replication.Follow stream to the leader: promise its epoch, tell it our log,
 // then write what it sends (chain checked, synced), record its epoch mark, acknowledge.
-#include <deque>
-#include <map>
-
 #include "absl/strings/str_cat.h"
 #include "server/cluster/cluster_node.h"
 #include "spdlog/spdlog.h"
@@ -11,138 +8,6 @@ namespace goalsync::server::cluster {
 
 using goalsync::v1::FollowDown;
 using goalsync::v1::FollowUp;
-
-namespace {
-
-// Most events written in one go (one synced batch per workspace) and held received.
-constexpr size_t kMaxBatchEvents = 8192;
-constexpr size_t kMaxQueuedEvents = 4 * kMaxBatchEvents;
-
-size_t EventsIn(const FollowDown& down) {
-  size_t n = 0;
-  for (const auto& run : down.runs()) n += run.events_size();
-  return n;
-}
-
-// The leader's messages received and not yet written, oldest first.
-class Inbox {
- public:
-  // Waits for room (or Stop), then queues `down`. False once stopped.
-  bool Put(FollowDown down) {
-    absl::MutexLock lock(&mu_);
-    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopped_ || events_ < kMaxQueuedEvents;
-    };
-    mu_.Await(absl::Condition(&room));
-    if (stopped_) return false;
-    events_ += EventsIn(down);
-    queue_.push_back(std::move(down));
-    return true;
-  }
-  // Waits for a message (empty result once ended and drained), then takes every message
-  // waiting, up to about `max_events` events (at least one message).
-  std::deque<FollowDown> Take(size_t max_events) {
-    absl::MutexLock lock(&mu_);
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !queue_.empty() || ended_ || stopped_;
-    };
-    mu_.Await(absl::Condition(&ready));
-    std::deque<FollowDown> out;
-    size_t events = 0;
-    while (!stopped_ && !queue_.empty() &&
-           (out.empty() || events + EventsIn(queue_.front()) <= max_events)) {
-      events += EventsIn(queue_.front());
-      out.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    events_ -= events;
-    return out;
-  }
-  void End() {
-    absl::MutexLock lock(&mu_);
-    ended_ = true;
-  }
-  void Stop() {
-    absl::MutexLock lock(&mu_);
-    stopped_ = true;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::deque<FollowDown> queue_ ABSL_GUARDED_BY(mu_);
-  size_t events_ ABSL_GUARDED_BY(mu_) = 0;
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-void ReadInto(grpc::ClientReaderWriter<FollowUp, FollowDown>* stream, Inbox& inbox) {
-  FollowDown down;
-  while (stream->Read(&down)) {
-    if (!inbox.Put(std::move(down))) return;
-    down.Clear();
-  }
-  inbox.End();
-}
-
-}  // namespace
-
-bool ClusterNode::ApplyBatch(uint64_t epoch, std::deque<FollowDown>& batch,
-                             grpc::ClientReaderWriter<FollowUp, FollowDown>* stream,
-                             std::string* restart_reason) {
-  // Each workspace's events of every message, in order (the leader sends each workspace's
-  // log consecutively), up to the first message this stream must not take.
-  std::map<std::string, std::vector<goalsync::v1::Event>> runs;
-  bool mark = false, go_on = true;
-  for (FollowDown& down : batch) {
-    if (down.epoch() != epoch) {
-      go_on = false;
-      break;
-    }
-    if (down.diverged()) {
-      *restart_reason = "this node's log diverges from the leader's: cutting it back";
-      go_on = false;
-      break;
-    }
-    for (auto& run : *down.mutable_runs()) {
-      auto& events = runs[run.workspace()];
-      for (auto& e : *run.mutable_events()) events.push_back(std::move(e));
-    }
-    mark = mark || down.epoch_mark();
-  }
-  FollowUp ack_msg;
-  auto* ack = ack_msg.mutable_ack();
-  for (auto& [ws, events] : runs) {
-    if (events.empty()) continue;
-    const uint64_t last = events.back().seq();
-    absl::Status applied = log_->AppendSealed(ws, std::move(events));
-    if (absl::IsFailedPrecondition(applied)) {
-      *restart_reason = absl::StrCat("replicated events do not follow this node's log (",
-                                     applied.message(), "): cutting it back");
-      return false;
-    }
-    if (!applied.ok()) {
-      spdlog::error("cluster: writing replicated events: {}", applied.ToString());
-      return false;
-    }
-    auto* h = ack->add_heads();
-    h->set_workspace(ws);
-    h->set_seq(last);
-  }
-  if (mark) {
-    ReplicationState state;
-    {
-      absl::MutexLock lock(&mu_);
-      state = state_;
-    }
-    state.last_epoch = epoch;
-    if (absl::Status s = SaveReplicationState(*store_, state); !s.ok()) return false;
-    absl::MutexLock lock(&mu_);
-    state_.last_epoch = epoch;
-    ack->set_marked(true);
-  }
-  if ((ack->heads_size() > 0 || mark) && !stream->Write(ack_msg)) return false;
-  return go_on;
-}
 
 void ClusterNode::FollowOnce(uint64_t epoch, const std::string& address) {
   ReplicationState state;
@@ -184,19 +49,42 @@ void ClusterNode::FollowOnce(uint64_t epoch, const std::string& address) {
   }
   std::string restart_reason;
   if (stream->Write(up)) {
-    // A reader thread takes the leader's messages as they come; this one writes everything
-    // waiting at once (one synced batch per workspace) and acks once. A follower that falls
-    // behind a fast leader so catches up with fewer fsyncs instead of one per group.
-    Inbox inbox;
-    std::thread reader([&] { ReadInto(stream.get(), inbox); });
-    for (bool more = true; more;) {
-      std::deque<FollowDown> batch = inbox.Take(kMaxBatchEvents);
-      if (batch.empty()) break;  // the stream ended
-      more = ApplyBatch(epoch, batch, stream.get(), &restart_reason);
+    FollowDown down;
+    while (stream->Read(&down)) {
+      if (down.epoch() != epoch) break;
+      if (down.diverged()) {
+        restart_reason = "this node's log diverges from the leader's: cutting it back";
+        break;
+      }
+      FollowUp ack_msg;
+      auto* ack = ack_msg.mutable_ack();
+      absl::Status applied;
+      for (const auto& run : down.runs()) {
+        std::vector<goalsync::v1::Event> events(run.events().begin(), run.events().end());
+        applied = log_->AppendSealed(run.workspace(), events);
+        if (!applied.ok()) break;
+        auto* h = ack->add_heads();
+        h->set_workspace(run.workspace());
+        h->set_seq(events.back().seq());
+      }
+      if (absl::IsFailedPrecondition(applied)) {
+        restart_reason = absl::StrCat("replicated events do not follow this node's log (",
+                                      applied.message(), "): cutting it back");
+        break;
+      }
+      if (!applied.ok()) {
+        spdlog::error("cluster: writing replicated events: {}", applied.ToString());
+        break;
+      }
+      if (down.epoch_mark()) {
+        state.last_epoch = epoch;
+        if (absl::Status s = SaveReplicationState(*store_, state); !s.ok()) break;
+        absl::MutexLock lock(&mu_);
+        state_.last_epoch = epoch;
+        ack->set_marked(true);
+      }
+      if (!stream->Write(ack_msg)) break;
     }
-    inbox.Stop();
-    ctx.TryCancel();
-    reader.join();
   }
   ctx.TryCancel();
   grpc::Status finished = stream->Finish();

@@ -1,7 +1,6 @@
 // The leader's side of one follower's Replication.Follow stream: take its hello (promise and
-// log), check its log is a prefix of ours, then send it what it lacks (from our store, or
-// from memory for the groups shipped lately: those may not be in our store yet), the epoch
-// mark once it holds our starting log, and every group after; count its acks.
+// log), check its log is a prefix of ours, then send it what it lacks from our store, the
+// epoch mark once it holds our starting log, and every group after; count its acks.
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -28,61 +27,6 @@ bool OnOurChain(LogStore& store, const goalsync::v1::WorkspaceHead& h) {
 }
 
 }  // namespace
-
-bool ClusterNode::ShippedHolds(const goalsync::v1::WorkspaceHead& h) {
-  absl::MutexLock lock(&mu_);
-  auto tail = shipped_.find(h.workspace());
-  if (tail == shipped_.end() || h.seq() < tail->second.events.front()->seq() ||
-      h.seq() > tail->second.events.back()->seq()) {
-    return false;
-  }
-  const size_t i = h.seq() - tail->second.events.front()->seq();
-  return tail->second.events[i]->hash() == h.hash();
-}
-
-std::vector<ClusterNode::Slice> ClusterNode::NextSlices(std::map<std::string, uint64_t>& sent,
-                                                      size_t budget, bool* more) {
-  std::vector<Slice> out;
-  auto add = [&](const std::string& ws, uint32_t ws_id, uint64_t durable,
-                 const ShippedTail* tail) {
-    uint64_t& at = sent[ws];
-    const uint64_t top = tail != nullptr ? tail->events.back()->seq() : durable;
-    if (at >= top) return;
-    if (budget == 0) {
-      *more = true;
-      return;
-    }
-    Slice slice{.workspace = ws, .ws_id = ws_id};
-    const uint64_t first_shipped = tail != nullptr ? tail->events.front()->seq() : top + 1;
-    if (at + 1 < first_shipped) {
-      // Older than what memory holds, so durable here: from the store. (Memory drops only
-      // events at or below the durable head.)
-      slice.from = at + 1;
-      slice.to = std::min({first_shipped - 1, durable, at + budget});
-    } else {
-      auto from = tail->events.begin() + static_cast<ptrdiff_t>(at + 1 - first_shipped);
-      const size_t n = std::min<size_t>(budget, tail->events.end() - from);
-      slice.shipped.assign(from, from + static_cast<ptrdiff_t>(n));
-      slice.to = slice.from - 1;  // nothing from the store
-    }
-    const size_t n = slice.shipped.empty() ? slice.to - slice.from + 1 : slice.shipped.size();
-    if (n == 0) return;  // cannot happen: what the store must give is durable
-    budget -= n;
-    // A store slice advances `at` once read (ServeFollower); a shipped one now.
-    if (!slice.shipped.empty()) at = slice.shipped.back()->seq();
-    if (slice.to < top && slice.shipped.empty()) *more = true;
-    if (!slice.shipped.empty() && at < top) *more = true;
-    out.push_back(std::move(slice));
-  };
-  for (const auto& [ws, tail] : shipped_) {
-    auto durable = heads_.find(ws);
-    add(ws, tail.ws_id, durable != heads_.end() ? durable->second.second : 0, &tail);
-  }
-  for (const auto& [ws, head] : heads_) {
-    if (!shipped_.contains(ws)) add(ws, head.first, head.second, nullptr);
-  }
-  return out;
-}
 
 grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
                                         grpc::ServerReaderWriter<FollowDown, FollowUp>* stream) {
@@ -118,7 +62,7 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
   }
   std::map<std::string, uint64_t> sent;
   for (const auto& h : hello.heads()) {
-    if (!ShippedHolds(h) && !OnOurChain(*store_, h)) {
+    if (!OnOurChain(*store_, h)) {
       spdlog::warn("cluster: {}'s log of {} (seq {}) is not on ours: it cuts back", id,
                    h.workspace(), h.seq());
       FollowDown down;
@@ -156,9 +100,8 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
   uint64_t seen = 0;
   bool mark_sent = false;
   for (;;) {
-    std::vector<Slice> slices;
+    std::map<std::string, std::pair<uint32_t, uint64_t>> heads;
     std::map<std::string, uint64_t> base;
-    bool more = false;
     {
       absl::MutexLock lock(&mu_);
       auto work = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -171,33 +114,35 @@ grpc::Status ClusterNode::ServeFollower(grpc::ServerContext* ctx,
         break;
       }
       seen = heads_version_;
-      slices = NextSlices(sent, kMaxEventsPerMessage, &more);
+      heads = heads_;
       base = base_;
     }
     FollowDown down;
     down.set_epoch(epoch);
-    bool failed = false;
-    for (const Slice& slice : slices) {
-      auto* run = down.add_runs();
-      run->set_workspace(slice.workspace);
-      for (const EventPtr& e : slice.shipped) *run->add_events() = *e;
-      if (slice.from > slice.to) continue;
-      std::vector<goalsync::v1::Event> page;
-      if (absl::Status s = store_->ReadEvents(slice.ws_id, slice.from, slice.to,
-                                              slice.to - slice.from + 1, &page);
-          !s.ok() || page.empty()) {
-        // Everything asked for is durable here: a failed read is the store's.
-        spdlog::error("cluster: reading {} {}..{} for {}: {}", slice.workspace, slice.from,
-                      slice.to, id, s.ToString());
-        failed = true;
+    size_t events = 0;
+    bool more = false;
+    for (const auto& [ws, head] : heads) {
+      uint64_t& at = sent[ws];
+      if (at >= head.second) continue;
+      if (events >= kMaxEventsPerMessage) {
+        more = true;
         break;
       }
-      // A page may stop short (a byte bound): the rest goes in the next message.
-      sent[slice.workspace] = page.back().seq();
-      if (page.back().seq() < slice.to) more = true;
+      std::vector<goalsync::v1::Event> page;
+      if (absl::Status s = store_->ReadEvents(head.first, at + 1, head.second,
+                                              kMaxEventsPerMessage - events, &page);
+          !s.ok() || page.empty()) {
+        spdlog::error("cluster: reading {} for {}: {}", ws, id, s.ToString());
+        more = true;
+        break;
+      }
+      auto* run = down.add_runs();
+      run->set_workspace(ws);
       for (auto& e : page) *run->add_events() = std::move(e);
+      events += page.size();
+      at = run->events(run->events_size() - 1).seq();
+      if (at < head.second) more = true;
     }
-    if (failed) break;
     if (!mark_sent) {
       bool holds_base = true;
       for (const auto& [ws, seq] : base) {

@@ -123,8 +123,8 @@ absl::Status ClusterNode::StartEpoch(uint64_t epoch) {
                                                    s.error_message()));
       }
       std::vector<goalsync::v1::Event> events(run.events().begin(), run.events().end());
+      if (absl::Status a = log_->AppendSealed(name, events); !a.ok()) return a;
       from = events.back().seq() + 1;
-      if (absl::Status a = log_->AppendSealed(name, std::move(events)); !a.ok()) return a;
     }
     spdlog::info("cluster: adopted {} up to seq {} from {}", name, b.seq, b.node_id);
   }

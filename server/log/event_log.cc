@@ -50,11 +50,6 @@ namespace {
 // waiting for its own fsync (at 64 clients: ~3 fsyncs of latency instead of ~2).
 constexpr size_t kMaxStagedGroups = 1;
 
-// In a replica group: groups written here and waiting for copies on other members while the
-// writer writes the next one. More keep the disk busier but make smaller groups, each a
-// write on every member.
-constexpr size_t kMaxGroupsAwaitingCopies = 2;
-
 }  // namespace
 
 EventLog::EventLog(LogStore& store, EventLogOptions options)
@@ -235,15 +230,6 @@ void EventLog::RunWriter() {
     // them (a message per request) would otherwise sit between one fsync and the next.
     absl::MutexLock lock(&ack_mu_);
     acks_.push_back(std::move(group));
-    if (options_.replicator == nullptr) continue;
-    // In a replica group the acker first waits for enough copies of the group, while this
-    // thread ships and writes the next ones, a bounded number ahead.
-    ++awaiting_copies_;
-    ack_mu_.Await(absl::Condition(
-        +[](EventLog* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->ack_mu_) {
-          return self->awaiting_copies_ < kMaxGroupsAwaitingCopies;
-        },
-        this));
   }
 }
 
@@ -261,11 +247,6 @@ void EventLog::RunAcker() {
       group = std::move(acks_.front());
       acks_.pop_front();
     }
-    if (options_.replicator != nullptr) {
-      AwaitReplicas(*group);  // publishes it, or fails it (event_log_sealed.cc)
-      absl::MutexLock lock(&ack_mu_);
-      --awaiting_copies_;
-    }
     Ack(*group);
   }
 }
@@ -282,11 +263,9 @@ void EventLog::WriteGroup(Staged& group) {
     absl::MutexLock lock(&queue_mu_);
     broken = broken_;
   }
-  const bool replica = options_.replicator != nullptr;
-  // In a replica group the other members write the group while this node does.
-  if (broken.ok() && replica) Ship(group);
   const absl::Time writing = absl::Now();
   absl::Status written = broken.ok() ? group.commit->Write() : broken;
+  if (written.ok() && options_.replicator != nullptr) written = Replicate(group);
   if (options_.observer && broken.ok()) {
     size_t events = 0;
     for (const auto& e : group.events) events += e.size();
@@ -294,35 +273,27 @@ void EventLog::WriteGroup(Staged& group) {
       options_.observer->OnGroupWritten(absl::Now() - writing, events, written);
     }
   }
-  if (!written.ok() && broken.ok()) {
-    spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
-                  written.ToString());
-    if (replica) options_.replicator->WriteFailed(written);  // other members may hold it
+  if (!written.ok()) {
+    if (broken.ok()) {
+      spdlog::error("goalsync: writing the log failed; refusing appends until restart: {}",
+                    written.ToString());
+    }
     written = absl::UnavailableError(absl::StrCat(
         "goalsyncd could not write its log and refuses appends until restarted: ",
         written.message()));
+    for (auto& r : group.responses) {
+      if (r.ok()) r = written;
+    }
   }
   {
     absl::MutexLock lock(&queue_mu_);
     if (!written.ok()) broken_ = written;
     std::erase(in_flight_, group.commit);
   }
-  // A replica group's leader publishes the group once enough members hold it (AwaitReplicas,
-  // on the acker thread, in order).
-  if (!replica || !written.ok()) Finish(group, written);
-}
-
-void EventLog::Finish(Staged& group, const absl::Status& written) {
-  if (!written.ok()) {
-    for (auto& r : group.responses) {
-      if (r.ok()) r = written;
-    }
-    MarkPlansStale();
-    return;
-  }
+  if (!written.ok()) MarkPlansStale();
   // Advance the committed head before acking, so that a reader who got an ack sees its event.
   for (size_t i = 0; i < group.requests.size(); ++i) {
-    if (!group.events[i].empty()) Publish(*group.workspaces[i], group.events[i]);
+    if (written.ok() && !group.events[i].empty()) Publish(*group.workspaces[i], group.events[i]);
   }
 }
 

@@ -164,7 +164,8 @@ class EventLog {
   // writes them in one synced batch (with `replication_state` if not empty, and snapshots
   // as the stager would), applies them to the plan and publishes them. Only while this
   // node takes no appends; called from one thread.
-  absl::Status AppendSealed(absl::string_view workspace, std::vector<goalsync::v1::Event> events,
+  absl::Status AppendSealed(absl::string_view workspace,
+                            const std::vector<goalsync::v1::Event>& events,
                             absl::string_view replication_state = {});
 
   LogStore& store() { return store_; }
@@ -193,22 +194,13 @@ class EventLog {
   // and writes the group itself, back to the caller.
   std::unique_ptr<Staged> StageAndHandOver(std::vector<Pending> requests, bool to_writer);
   // Writes a sealed group (the caller has set writing_; groups are written in the order they
-  // were sealed), then publishes its events; Ack then runs each request's callback. In a
-  // replica group it ships the group first, and AwaitReplicas publishes it.
+  // were sealed), then publishes its events; Ack then runs each request's callback.
   void WriteGroup(Staged& group);
-  // Publishes a group's events once written (and replicated), or fails its appends after
-  // `written`, the log's failure.
-  void Finish(Staged& group, const absl::Status& written);
   void Ack(Staged& group);
   // Acks the groups the writer thread wrote, in order.
   void RunAcker();
   void Publish(Workspace& ws, const std::vector<EventPtr>& events);
-  // A replica group's leader (event_log_sealed.cc): hands a sealed group's events to
-  // options_.replicator before writing it; waits (acker thread) for enough copies of a
-  // written group, then publishes it, or fails it and stops the log.
-  void Ship(const Staged& group);
-  void AwaitReplicas(Staged& group);
-  // Hands the heads of a written group to options_.replicator and waits.
+  // Hands the heads of a written group to options_.replicator (event_log_sealed.cc).
   absl::Status Replicate(const Staged& group);
   // After a failed write: every plan ahead of its committed head is marked for a rebuild.
   void MarkPlansStale();
@@ -262,8 +254,6 @@ class EventLog {
   absl::Mutex ack_mu_;
   std::deque<std::unique_ptr<Staged>> acks_ ABSL_GUARDED_BY(ack_mu_);
   bool writer_done_ ABSL_GUARDED_BY(ack_mu_) = false;
-  // In a replica group: groups written and handed to the acker, not yet replicated.
-  size_t awaiting_copies_ ABSL_GUARDED_BY(ack_mu_) = 0;
   std::thread stager_;
   std::thread writer_;
   std::thread acker_;

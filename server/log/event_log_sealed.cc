@@ -1,31 +1,14 @@
-// EventLog's side of a replica group (replicator.h, docs/cluster.md): the leader's hooks
-// (ship a sealed group before writing it, wait for enough copies before publishing it) and a
-// follower's write of events the leader sealed.
+// EventLog's side of a replica group (replicator.h, docs/cluster.md): the hook the writer
+// calls after a local write, and a follower's write of events the leader sealed.
 #include "absl/strings/str_cat.h"
 #include "core/envelope.h"
 #include "core/hash_chain.h"
 #include "core/plan/kernel.h"
 #include "server/log/event_log.h"
-#include "spdlog/spdlog.h"
 
 namespace goalsync::server {
 
 using goalsync::v1::Event;
-
-void EventLog::Ship(const Staged& group) {
-  std::vector<Replicator::Run> runs;
-  for (size_t i = 0; i < group.events.size(); ++i) {
-    if (group.events[i].empty()) continue;
-    const Workspace* ws = group.workspaces[i];
-    // A group's requests to one workspace were staged one after the other: their events
-    // continue one another.
-    auto it = std::find_if(runs.begin(), runs.end(),
-                           [&](const Replicator::Run& r) { return r.ws_id == ws->id; });
-    if (it == runs.end()) it = runs.insert(runs.end(), {ws->name, ws->id, {}});
-    it->events.insert(it->events.end(), group.events[i].begin(), group.events[i].end());
-  }
-  if (!runs.empty()) options_.replicator->Ship(std::move(runs));
-}
 
 absl::Status EventLog::Replicate(const Staged& group) {
   std::vector<Replicator::Head> heads;
@@ -45,46 +28,23 @@ absl::Status EventLog::Replicate(const Staged& group) {
   return options_.replicator->Replicate(heads);
 }
 
-void EventLog::AwaitReplicas(Staged& group) {
-  absl::Status broken;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    broken = broken_;
-  }
-  // After a failure nothing more is acknowledged, even a group written before it: acks go
-  // out in log order, and the log has stopped.
-  absl::Status replicated = broken.ok() ? Replicate(group) : broken;
-  if (!replicated.ok() && broken.ok()) {
-    spdlog::error("goalsync: a group could not be replicated; refusing appends until restart: {}",
-                  replicated.ToString());
-    if (options_.observer) options_.observer->OnGroupWritten(absl::ZeroDuration(), 0, replicated);
-    replicated = absl::UnavailableError(absl::StrCat(
-        "goalsyncd could not replicate its log and refuses appends until restarted: ",
-        replicated.message()));
-    absl::MutexLock lock(&queue_mu_);
-    broken_ = replicated;
-  }
-  Finish(group, replicated);
-}
-
 namespace {
 
-// Checks that `events` extend the chain (seq, hash) and that each carries its true hash
-// (each is sealed again in place: unchanged if it does); fills `stored` with their storage
-// bytes (canonical bytes + hash, as GroupCommit makes them).
-absl::Status CheckChain(uint64_t seq, std::string hash, std::vector<Event>& events,
+// Checks that `events` extend the chain (seq, hash) and that each carries its true hash;
+// fills `stored` with their storage bytes (canonical bytes + hash, as GroupCommit makes them).
+absl::Status CheckChain(uint64_t seq, std::string hash, const std::vector<Event>& events,
                         std::vector<std::string>* stored) {
-  for (Event& e : events) {
+  for (const Event& e : events) {
     const std::string& prev = hash.empty() ? core::GenesisHash() : hash;
     if (e.seq() != seq + 1 || e.prev_hash() != prev) {
       return absl::FailedPreconditionError(absl::StrCat(
           "diverged: event ", e.seq(), " of ", e.workspace(), " does not follow this node's seq ",
           seq));
     }
-    const std::string claimed = std::move(*e.mutable_hash());
-    e.clear_hash();
-    stored->push_back(core::SealEvent(&e));
-    if (e.hash() != claimed) {
+    Event copy = e;
+    copy.clear_hash();
+    stored->push_back(core::SealEvent(&copy));
+    if (copy.hash() != e.hash()) {
       return absl::DataLossError(absl::StrCat("replicated event ", e.seq(), " of ", e.workspace(),
                                               " does not hash to its hash field"));
     }
@@ -96,7 +56,7 @@ absl::Status CheckChain(uint64_t seq, std::string hash, std::vector<Event>& even
 
 }  // namespace
 
-absl::Status EventLog::AppendSealed(absl::string_view workspace, std::vector<Event> events,
+absl::Status EventLog::AppendSealed(absl::string_view workspace, const std::vector<Event>& events,
                                     absl::string_view replication_state) {
   absl::StatusOr<Workspace*> found = GetWorkspace(workspace);
   if (!found.ok()) return found.status();
@@ -132,19 +92,18 @@ absl::Status EventLog::AppendSealed(absl::string_view workspace, std::vector<Eve
         batch.PutSnapshot(ws.id, e.seq(), core::SerializeState(ws.plan));
         ws.bytes_since_snapshot = 0;
       }
-      published.push_back(std::make_shared<const Event>(std::move(events[i])));
+      published.push_back(std::make_shared<const Event>(e));
     }
   }
-  const Event& last = *published.back();  // `events` were moved into `published`
-  batch.SetHead(ws.id, last.seq(), last.hash());
+  batch.SetHead(ws.id, events.back().seq(), events.back().hash());
   if (absl::Status s = store_.Commit(batch); !s.ok()) {
     absl::MutexLock lock(&ws.mu);
     ws.plan_stale = true;
     return s;
   }
   ws.registered = true;
-  ws.tail_seq = last.seq();
-  ws.tail_hash = last.hash();
+  ws.tail_seq = events.back().seq();
+  ws.tail_hash = events.back().hash();
   Publish(ws, published);
   if (loaded) EvictIdlePlans();
   return absl::OkStatus();
