@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/refusal.h"
+#include "core/refusal_details.h"
 #include "goalsync/v1/errors.pb.h"
 #include "core/plan/state_pages.h"
 
@@ -21,26 +22,13 @@ using goalsync::v1::Event;
 
 namespace {
 
-// The Refusal in a serialized google.rpc.Status, if there is one.
-std::optional<goalsync::v1::Refusal> DecodeDetails(const std::string& details) {
-  goalsync::v1::RpcStatus rpc;
-  if (details.empty() || !rpc.ParseFromString(details)) return std::nullopt;
-  for (const google::protobuf::Any& any : rpc.details()) {
-    goalsync::v1::Refusal refusal;
-    if (any.type_url() == core::kRefusalTypeUrl && refusal.ParseFromString(any.value())) {
-      return refusal;
-    }
-  }
-  return std::nullopt;
-}
-
 absl::Status Decode(int code, std::string message, const std::string& details) {
   if (code == 0) return absl::OkStatus();
   if (code == static_cast<int>(grpc::StatusCode::UNAVAILABLE) && message.empty()) {
     message = "goalsyncd is not reachable";
   }
   absl::Status status(static_cast<absl::StatusCode>(code), message);
-  std::optional<goalsync::v1::Refusal> refusal = DecodeDetails(details);
+  std::optional<goalsync::v1::Refusal> refusal = core::RefusalInDetails(details);
   return refusal.has_value() ? core::WithRefusal(std::move(status), *refusal) : status;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/refusal.h"
+#include "core/refusal_details.h"
 #include "goalsync/v1/errors.pb.h"
 #include "google/protobuf/message.h"
 #include "server/ops/log_format.h"
@@ -39,24 +40,10 @@ std::string WorkspaceOf(const google::protobuf::Message& m) {
   return "";
 }
 
-// The Refusal on the wire in `status` (grpc-status-details-bin, see status_map.cc), if any.
-std::optional<goalsync::v1::Refusal> RefusalOnWire(const grpc::Status& status) {
-  if (status.error_details().empty()) return std::nullopt;
-  goalsync::v1::RpcStatus rpc;
-  if (!rpc.ParseFromString(status.error_details())) return std::nullopt;
-  for (const google::protobuf::Any& any : rpc.details()) {
-    goalsync::v1::Refusal refusal;
-    if (any.type_url() == core::kRefusalTypeUrl && refusal.ParseFromString(any.value())) {
-      return refusal;
-    }
-  }
-  return std::nullopt;
-}
-
 // A refusal the client is expected to follow (a redirect to the leader), not an error.
 bool IsRedirect(const grpc::Status& status, goalsync::v1::Refusal* refusal) {
   if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return false;
-  std::optional<goalsync::v1::Refusal> r = RefusalOnWire(status);
+  std::optional<goalsync::v1::Refusal> r = core::RefusalInDetails(status.error_details());
   if (!r.has_value() || r->reason() != goalsync::v1::Refusal::NOT_LEADER) return false;
   *refusal = *std::move(r);
   return true;
